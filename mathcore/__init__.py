@@ -18,7 +18,7 @@ from mathcore.activations import (
     tanh,
     tanh_prime,
 )
-from mathcore.formatting import format_number, format_percent
+from mathcore.formatting import format_fixed, format_number, format_percent
 from mathcore.gradients import (
     PracticeProblem1,
     PracticeProblem2,
@@ -46,6 +46,7 @@ __all__ = [
     "PracticeProblem1",
     "PracticeProblem2",
     "descent_step",
+    "format_fixed",
     "format_number",
     "format_percent",
     "get_activation",

@@ -109,6 +109,7 @@ class Activation:
         latex: LaTeX of the definition's right-hand side, in ``z``.
         derivative_latex: LaTeX of the derivative's right-hand side, in ``z``.
         peak_z: A z where the derivative reaches its maximum.
+        kinks: Points where the function has no derivative (plots break the derivative there).
     """
 
     name: str
@@ -119,6 +120,7 @@ class Activation:
     latex: str
     derivative_latex: str
     peak_z: float
+    kinks: tuple[float, ...] = ()
 
     @property
     def max_derivative(self) -> float:
@@ -159,6 +161,7 @@ ACTIVATIONS: dict[str, Activation] = {
         latex=r"\max(0, z)",
         derivative_latex=r"\begin{cases} 1 & z > 0 \\ 0 & z \leq 0 \end{cases}",
         peak_z=1.0,
+        kinks=(0.0,),
     ),
     "leaky_relu": Activation(
         name="leaky_relu",
@@ -171,6 +174,7 @@ ACTIVATIONS: dict[str, Activation] = {
         + f"{LEAKY_RELU_SLOPE:g}"
         + r" & z \leq 0 \end{cases}",
         peak_z=1.0,
+        kinks=(0.0,),
     ),
 }
 

@@ -21,6 +21,9 @@ SCIENTIFIC_BELOW = 1e-5
 SCIENTIFIC_ABOVE = 1e6
 
 
+_SUPERSCRIPTS = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
+
+
 def _strip_zeros(digits: str) -> str:
     if "." in digits:
         digits = digits.rstrip("0").rstrip(".")
@@ -38,7 +41,7 @@ def format_number(
 
     Trailing zeros are dropped (0.5, not 0.5000) unless ``keep_zeros``; a fixed width
     suits a live readout. Very small or large magnitudes use scientific notation:
-    ``9.095 \\times 10^{-13}`` in LaTeX, ``9.095e-13`` in plain text.
+    ``9.095 \\times 10^{-13}`` in LaTeX, ``9.095 × 10⁻¹³`` in plain text (for captions).
     """
     if sig_figs < 1:
         raise ValueError("sig_figs must be at least 1")
@@ -61,7 +64,16 @@ def format_number(
     mantissa = mantissa_text if keep_zeros else _strip_zeros(mantissa_text)
     if latex:
         return rf"{mantissa} \times 10^{{{exponent}}}"
-    return f"{mantissa}e{exponent}"
+    return f"{mantissa} × 10{str(exponent).translate(_SUPERSCRIPTS)}"
+
+
+def format_fixed(value: float, decimals: int = 3) -> str:
+    """``value`` with a fixed number of decimals (plain text), for live readouts that
+    must not change width as they count: 0.25 -> ``0.250``. Negative zero prints as 0."""
+    text = f"{float(value):.{decimals}f}"
+    if text.startswith("-") and float(text) == 0:
+        text = text[1:]
+    return text
 
 
 def format_percent(fraction: float, sig_figs: int = 3, *, latex: bool = True) -> str:

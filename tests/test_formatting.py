@@ -6,7 +6,7 @@ import math
 
 import pytest
 
-from mathcore import format_number, format_percent
+from mathcore import format_fixed, format_number, format_percent
 
 
 @pytest.mark.parametrize(
@@ -34,7 +34,8 @@ def test_format_number(value, expected):
 
 def test_format_number_options():
     assert format_number(0.25, keep_zeros=True) == "0.2500"
-    assert format_number(9.094947017729282e-13, latex=False) == "9.095e-13"
+    assert format_number(9.094947017729282e-13, latex=False) == "9.095 × 10⁻¹³"
+    assert format_number(2.5e7, latex=False) == "2.5 × 10⁷"
     assert format_number(0.006648, 2) == "0.0066"
     assert format_number(0.0, keep_zeros=True) == "0.000"
     assert format_number(math.inf) == r"\infty"
@@ -48,3 +49,10 @@ def test_format_percent():
     assert format_percent(0.026592226683160625) == r"2.66\%"
     assert format_percent(0.026592226683160625, latex=False) == "2.66%"
     assert format_percent(1.0) == r"100\%"
+
+
+def test_format_fixed_keeps_its_width():
+    assert format_fixed(0.25) == "0.250"
+    assert format_fixed(0.0003354, 3) == "0.000"
+    assert format_fixed(-0.0001, 3) == "0.000"
+    assert format_fixed(-1.5, 2) == "-1.50"

@@ -1,0 +1,239 @@
+"""Function plots: an activation (or its derivative) on axes, and a tangent that traces it.
+
+>>> plot = ActivationPlot("sigmoid")                       # doctest: +SKIP
+>>> slope = ActivationPlot("sigmoid", derivative=True)     # doctest: +SKIP
+>>> tracer = TangentTracer(plot, slope, start_z=-6)        # doctest: +SKIP
+>>> scene.play(tracer.make_trace_animation(6, run_time=6)) # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from manim import (
+    DOWN,
+    LEFT,
+    RIGHT,
+    UP,
+    Animation,
+    Axes,
+    DashedLine,
+    Dot,
+    Line,
+    MathTex,
+    Rectangle,
+    ValueTracker,
+    VGroup,
+    linear,
+)
+
+from lessonkit.components.readout import LabelledReadout
+from lessonkit.config import active_lesson
+from lessonkit.theme import AXIS_STROKE, CURVE_STROKE, DOT_RADIUS, TANGENT_STROKE, Theme
+from mathcore import Activation, format_number, get_activation
+
+_NICE_STEPS = (0.05, 0.1, 0.2, 0.25, 0.5, 1.0, 2.0, 2.5, 5.0, 10.0)
+
+
+def nice_range(low: float, high: float, max_ticks: int = 5) -> tuple[float, float, float]:
+    """A (min, max, step) axis range covering [low, high] with at most ``max_ticks`` steps."""
+    span = max(high - low, 1e-12)
+    step = next((s for s in _NICE_STEPS if span / s <= max_ticks), _NICE_STEPS[-1])
+    return (math.floor(low / step + 1e-9) * step, math.ceil(high / step - 1e-9) * step, step)
+
+
+class ActivationPlot(VGroup):
+    """Axes with an activation's curve, or with its derivative's.
+
+    Args:
+        activation: A name in ``mathcore.ACTIVATIONS``.
+        derivative: Plot the derivative instead of the function.
+        z_max: z runs from -z_max to z_max (default: the lesson's ``plot.z_max``).
+        y_range: (min, max, step); by default it covers the curve over that z range.
+        x_length, y_length: Size on screen.
+        color: Curve colour (default: the theme's colour for this function).
+        theme: Colours and sizes (default: the active lesson's theme).
+        x_step: Distance between labelled z ticks.
+        show_numbers: Label the ticks (off for small sketches).
+
+    Parts: ``axes``, ``graph``, ``tick_labels``, ``y_label``, ``x_label``.
+    """
+
+    def __init__(
+        self,
+        activation: str,
+        *,
+        derivative: bool = False,
+        z_max: float | None = None,
+        y_range: tuple[float, float, float] | None = None,
+        x_length: float = 9.0,
+        y_length: float = 2.6,
+        color: str | None = None,
+        theme: Theme | None = None,
+        x_step: float | None = None,
+        show_numbers: bool = True,
+        **kwargs,
+    ) -> None:
+        super().__init__(**kwargs)
+        self.theme = theme = theme or Theme.from_lesson()
+        self.activation: Activation = get_activation(activation)
+        self.is_derivative = derivative
+        self.function = self.activation.derivative if derivative else self.activation.function
+        self.z_max = float(z_max if z_max is not None else active_lesson().plot.z_max)
+        if y_range is None:
+            samples = self.function(np.linspace(-self.z_max, self.z_max, 801))
+            # A derivative gets 10% headroom so that its peak (the point of the lesson) stands free.
+            headroom = 1.1 if derivative else 1.0
+            y_range = nice_range(min(0.0, float(samples.min())), headroom * float(samples.max()))
+        self.y_range = y_range
+        x_step = x_step or (2.0 if self.z_max > 5 else 1.0)
+        self.axes = Axes(
+            x_range=(-self.z_max, self.z_max, x_step),
+            y_range=y_range,
+            x_length=x_length,
+            y_length=y_length,
+            tips=False,
+            axis_config={"color": theme.muted, "stroke_width": AXIS_STROKE, "include_ticks": True,
+                         "font_size": theme.small_size},
+        )
+        self.tick_labels = VGroup()
+        if show_numbers:
+            for z in np.arange(-self.z_max, self.z_max + 1e-9, x_step):
+                label = MathTex(format_number(z), font_size=theme.small_size, color=theme.muted)
+                self.tick_labels.add(label.next_to(self.axes.c2p(z, y_range[0]), DOWN, buff=0.15))
+            for y in (y_range[0], y_range[1]):
+                label = MathTex(format_number(y), font_size=theme.small_size, color=theme.muted)
+                self.tick_labels.add(label.next_to(self.axes.c2p(-self.z_max, y), LEFT, buff=0.15))
+        color = color or (theme.derivative_color(activation) if derivative else theme.function_color(activation))
+        self.color = color
+        self.graph = self.axes.plot(
+            self.function,
+            x_range=(-self.z_max, self.z_max, self.z_max / 200),
+            discontinuities=list(self.activation.kinks) if derivative else None,
+            dt=1e-3,
+            use_smoothing=False,
+            color=color,
+            stroke_width=CURVE_STROKE,
+        )
+        symbol = self.activation.symbol + ("'" if derivative else "")
+        self.y_label = MathTex(symbol + "(z)", font_size=theme.label_size, color=color)
+        self.y_label.next_to(self.axes.y_axis, UP, buff=0.12)
+        self.x_label = MathTex("z", font_size=theme.label_size, color=theme.muted)
+        self.x_label.next_to(self.axes.x_axis, RIGHT, buff=0.15)
+        self.add(self.axes, self.tick_labels, self.graph, self.y_label, self.x_label)
+
+    def value_at(self, z: float) -> float:
+        """The plotted function at ``z``."""
+        return float(self.function(z))
+
+    def point_at(self, z: float) -> np.ndarray:
+        """The point of the curve above ``z``, in scene coordinates."""
+        return self.axes.c2p(z, self.value_at(z))
+
+    def get_region(self, z_from: float, z_to: float, color: str, opacity: float = 0.35) -> Rectangle:
+        """A shaded band over z in [z_from, z_to], the height of the axes."""
+        low, high = self.axes.c2p(z_from, self.y_range[0]), self.axes.c2p(z_to, self.y_range[1])
+        band = Rectangle(width=high[0] - low[0], height=high[1] - low[1], stroke_width=0)
+        band.set_fill(color, opacity=opacity).move_to((low + high) / 2)
+        return band
+
+    def get_level_line(self, y: float, label: str | None = None, color: str | None = None) -> VGroup:
+        """A dashed horizontal line at height ``y``, with an optional LaTeX label at its right."""
+        color = color or self.theme.highlight
+        line = DashedLine(self.axes.c2p(-self.z_max, y), self.axes.c2p(self.z_max, y), color=color,
+                          stroke_width=2, dash_length=0.08)
+        group = VGroup(line)
+        if label is not None:
+            group.add(MathTex(label, font_size=self.theme.small_size, color=color).next_to(line, RIGHT, buff=0.1))
+        return group
+
+    def get_dot(self, z: float, color: str | None = None) -> Dot:
+        """A dot on the curve at ``z``."""
+        return Dot(self.point_at(z), radius=DOT_RADIUS, color=color or self.theme.highlight)
+
+
+class TangentTracer(VGroup):
+    """A tangent line that slides along ``function_plot``, linked to ``derivative_plot``.
+
+    The tangent's slope is read off live, and a dot on the derivative curve sits at the
+    same z, so the viewer sees that the readout equals the derivative's height.
+
+    Args:
+        function_plot: Where the tangent slides.
+        derivative_plot: Optional plot of the derivative on the same z axis.
+        start_z: Where the tangent starts.
+        length: Length of the tangent line on screen.
+        show_readout: Add the live "slope" readout (``readout``).
+
+    Parts: ``z_tracker``, ``tangent``, ``dot``, ``derivative_dot``, ``connector``, ``readout``.
+    """
+
+    def __init__(
+        self,
+        function_plot: ActivationPlot,
+        derivative_plot: ActivationPlot | None = None,
+        *,
+        start_z: float = 0.0,
+        length: float = 2.6,
+        show_readout: bool = True,
+        theme: Theme | None = None,
+        **kwargs,
+    ) -> None:
+        super().__init__(**kwargs)
+        self.theme = theme = theme or function_plot.theme
+        self.function_plot = function_plot
+        self.derivative_plot = derivative_plot
+        self.length = length
+        self.z_tracker = ValueTracker(start_z)
+        activation = function_plot.activation
+
+        self.tangent = Line(LEFT, RIGHT, color=theme.highlight, stroke_width=TANGENT_STROKE)
+        self.tangent.add_updater(lambda line: self._place_tangent(line))
+        self.dot = Dot(radius=DOT_RADIUS, color=theme.highlight)
+        self.dot.add_updater(lambda dot: dot.move_to(function_plot.point_at(self.z)))
+        self.add(self.tangent, self.dot)
+        self.derivative_dot = self.connector = None
+        if derivative_plot is not None:
+            self.derivative_dot = Dot(radius=DOT_RADIUS, color=theme.highlight)
+            self.derivative_dot.add_updater(lambda dot: dot.move_to(derivative_plot.point_at(self.z)))
+            self.connector = Line(UP, DOWN, color=theme.muted, stroke_width=2, stroke_opacity=0.6)
+            self.connector.add_updater(
+                lambda line: line.put_start_and_end_on(self.dot.get_center(), self.derivative_dot.get_center())
+            )
+            # Dots first: the connector's updater reads where they are this frame.
+            self.add(self.derivative_dot, self.connector)
+        self.readout = None
+        if show_readout:
+            self.readout = LabelledReadout(
+                r"\text{slope} = " + activation.symbol + "'(z) =",
+                lambda: activation.derivative(self.z),
+                font_size=theme.body_size,
+                color=theme.text,
+                number_color=theme.highlight,
+            )
+            self.add(self.readout)
+        self.update()
+
+    @property
+    def z(self) -> float:
+        return self.z_tracker.get_value()
+
+    def _place_tangent(self, line: Line) -> None:
+        plot = self.function_plot
+        z = self.z
+        slope = plot.activation.derivative(z)
+        here = plot.point_at(z)
+        # The slope's direction in scene coordinates (the axes scale z and y differently).
+        ahead = plot.axes.c2p(z + 1.0, plot.value_at(z) + slope)
+        direction = ahead - here
+        direction /= np.linalg.norm(direction)
+        line.put_start_and_end_on(here - direction * self.length / 2, here + direction * self.length / 2)
+
+    def make_trace_animation(self, to_z: float, run_time: float = 4.0, rate_func=linear) -> Animation:
+        """Slide the tangent to ``to_z``."""
+        return self.z_tracker.animate(run_time=run_time, rate_func=rate_func).set_value(to_z)
+
+    def slope_text(self, z: float, sig_figs: int = 4) -> str:
+        """The slope at ``z`` as the lesson's formatter writes it (for captions and labels)."""
+        return format_number(self.function_plot.activation.derivative(z), sig_figs)

@@ -1,0 +1,350 @@
+"""Load, merge and validate lesson configs; the active lesson the scenes read.
+
+The default lesson is ``assets/lesson.toml``. A user's file and ``--set`` overrides
+are merged over it (keys they leave out keep their defaults) and validated against
+:data:`lessonkit.schema.SCHEMA` before anything renders.
+
+>>> lesson = load_lesson(overrides=["practice.z=4"])
+>>> lesson.practice.z
+4.0
+"""
+
+from __future__ import annotations
+
+import copy
+import difflib
+import json
+import math
+import os
+import tomllib
+from pathlib import Path
+from typing import Any, Iterable, Iterator, Mapping
+
+from lessonkit.schema import SCHEMA, SCHEMA_BY_PATH, TABLES, Key, check_value, is_number
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_LESSON_PATH = PROJECT_ROOT / "assets" / "lesson.toml"
+#: Set this to a lesson file to use it with the plain manim CLI (render.py passes lessons directly).
+LESSON_ENV_VAR = "LESSON_CONFIG"
+
+
+class ConfigError(ValueError):
+    """A lesson config problem, worded for the person who wrote the config."""
+
+
+class Lesson:
+    """A validated lesson, read with attributes: ``lesson.chain.layers``.
+
+    Tables are :class:`Lesson` objects themselves; values are plain Python values.
+    Deliberately not a Mapping, so that keys such as ``items`` are not shadowed by methods.
+    """
+
+    def __init__(self, data: Mapping[str, Any], prefix: str = "") -> None:
+        self._data = data
+        self._prefix = prefix
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("_"):
+            raise AttributeError(name)
+        try:
+            value = self._data[name]
+        except KeyError:
+            raise AttributeError(f"lesson has no key {self._prefix}{name}") from None
+        if isinstance(value, Mapping):
+            return Lesson(value, f"{self._prefix}{name}.")
+        return copy.deepcopy(value)
+
+    def __getitem__(self, name: str) -> Any:
+        return self.__getattr__(name)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._data)
+
+    def __contains__(self, name: str) -> bool:
+        return name in self._data
+
+    def value_at(self, path: str) -> Any:
+        """The value at a dotted ``path``."""
+        node: Any = self
+        for part in path.split("."):
+            node = node[part]
+        return node
+
+    def to_dict(self) -> dict[str, Any]:
+        """A deep copy as plain dicts (picklable, JSON-able)."""
+        return copy.deepcopy(dict(self._data))
+
+    def caption(self, scene_key: str, beat: str, /, **values: str) -> str:
+        """The narration for ``beat`` of a scene, with its ``{placeholders}`` filled in."""
+        return self._data["narration"][scene_key][beat].format(**values)
+
+
+# --- reading files and overrides -------------------------------------------------------
+
+
+def read_toml(path: Path | str) -> dict[str, Any]:
+    """A TOML file as a dict; any problem becomes one ConfigError line naming the file."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ConfigError(f"config file not found: {path}") from None
+    except (OSError, UnicodeDecodeError) as error:
+        raise ConfigError(f"cannot read config file {path}: {error}") from None
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as error:
+        # tomllib's message already says "(at line N, column M)".
+        raise ConfigError(f"{path} is not valid TOML: {error}") from None
+
+
+def parse_override(assignment: str) -> tuple[str, Any]:
+    """``"chain.layers=8"`` -> ``("chain.layers", 8)``. Values are read as TOML, else as text."""
+    path, sep, raw = assignment.partition("=")
+    path = path.strip()
+    if not sep or not path:
+        raise ConfigError(f"--set needs key=value, got {assignment!r}")
+    raw = raw.strip()
+    try:
+        value = tomllib.loads(f"value = {raw}")["value"]
+    except tomllib.TOMLDecodeError:
+        value = raw  # a bare word such as light or sigmoid
+    return path, value
+
+
+def _set_path(data: dict[str, Any], path: str, value: Any) -> None:
+    parts = path.split(".")
+    node = data
+    for part in parts[:-1]:
+        child = node.get(part)
+        if not isinstance(child, dict):
+            child = node[part] = {}
+        node = child
+    node[parts[-1]] = value
+
+
+def flatten(data: Mapping[str, Any], prefix: str = "") -> Iterator[tuple[str, Any]]:
+    """(dotted path, value) for every leaf; arrays of tables count as leaves."""
+    for name, value in data.items():
+        path = f"{prefix}{name}"
+        if isinstance(value, Mapping):
+            yield from flatten(value, path + ".")
+        else:
+            yield path, value
+
+
+def _unknown_key_message(path: str, where: str) -> str:
+    close = difflib.get_close_matches(path, SCHEMA_BY_PATH, n=1, cutoff=0.6)
+    if not close:
+        # A typo in the last part: compare with keys of the same table.
+        table = path.rpartition(".")[0]
+        siblings = [p for p in SCHEMA_BY_PATH if p.startswith(table + ".")] if table else []
+        close = difflib.get_close_matches(path, siblings, n=1, cutoff=0.3)
+    hint = f"; did you mean {close[0]}?" if close else ""
+    return f"unknown key {path} in {where}{hint}"
+
+
+def _check_known_keys(data: Mapping[str, Any], where: str) -> None:
+    for path, _ in flatten(data):
+        if path not in SCHEMA_BY_PATH:
+            raise ConfigError(_unknown_key_message(path, where))
+
+
+def _check_cross_keys(data: Mapping[str, Any]) -> None:
+    lesson = Lesson(data)
+    z_max = lesson.plot.z_max
+    for key in SCHEMA:
+        if key.within_plot and abs(lesson.value_at(key.path)) > z_max:
+            raise ConfigError(
+                f"{key.path} = {lesson.value_at(key.path)!r} is outside the plotted range "
+                f"-{z_max:g}..{z_max:g} (plot.z_max)"
+            )
+    if not lesson.saturation.from_z < lesson.saturation.to_z:
+        raise ConfigError("saturation.from_z must be smaller than saturation.to_z")
+
+
+def validate(data: Mapping[str, Any], where: str = "config") -> None:
+    """Raise ConfigError on the first problem: unknown, missing, mistyped or out-of-range keys."""
+    _check_known_keys(data, where)
+    values = dict(flatten(data))
+    for key in SCHEMA:
+        if key.path not in values:
+            raise ConfigError(f"{key.path} is missing from {where}")
+        problem = check_value(key, values[key.path])
+        if problem:
+            raise ConfigError(problem)
+    _check_cross_keys(data)
+
+
+def merge(base: Mapping[str, Any], extra: Mapping[str, Any]) -> dict[str, Any]:
+    """``base`` with ``extra``'s leaves written over it (tables merge, other values replace)."""
+    merged = copy.deepcopy(dict(base))
+    for path, value in flatten(extra):
+        _set_path(merged, path, copy.deepcopy(value))
+    return merged
+
+
+def load_lesson(
+    config_path: Path | str | None = None,
+    overrides: Iterable[str] = (),
+    *,
+    defaults_path: Path | str = DEFAULT_LESSON_PATH,
+) -> Lesson:
+    """The default lesson, with ``config_path``'s keys and then ``overrides`` applied, validated."""
+    data = read_toml(defaults_path)
+    if config_path is not None:
+        user = read_toml(config_path)
+        _check_known_keys(user, str(config_path))
+        data = merge(data, user)
+    for assignment in overrides:
+        path, value = parse_override(assignment)
+        if path not in SCHEMA_BY_PATH:
+            raise ConfigError(_unknown_key_message(path, "--set"))
+        _set_path(data, path, value)
+    validate(data, str(config_path or defaults_path))
+    return Lesson(data)
+
+
+# --- the active lesson -------------------------------------------------------------------
+
+_active: Lesson | None = None
+
+
+def use_lesson(lesson: Lesson | Mapping[str, Any] | None) -> None:
+    """Make ``lesson`` the one scenes read (``None`` goes back to the default)."""
+    global _active
+    if lesson is not None and not isinstance(lesson, Lesson):
+        validate(lesson)
+        lesson = Lesson(lesson)
+    _active = lesson
+
+
+def active_lesson() -> Lesson:
+    """The lesson scenes draw: the one given to :func:`use_lesson`, else ``$LESSON_CONFIG``, else the default."""
+    global _active
+    if _active is None:
+        _active = load_lesson(os.environ.get(LESSON_ENV_VAR) or None)
+    return _active
+
+
+# --- writing the commented default lesson and the docs --------------------------------
+
+
+def _toml_value(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if is_number(value):
+        if isinstance(value, float) and math.isfinite(value) and value == int(value) and abs(value) < 1e15:
+            return f"{value:.1f}"
+        return repr(value)
+    if isinstance(value, str):
+        return json.dumps(value, ensure_ascii=False)
+    if isinstance(value, list):
+        return "[" + ", ".join(_toml_value(v) for v in value) + "]"
+    raise TypeError(f"cannot write {value!r} as TOML")
+
+
+def _wrap_comment(text: str, width: int = 88) -> list[str]:
+    import textwrap
+
+    return ["# " + line for line in textwrap.wrap(text, width - 2)]
+
+
+def render_commented_toml(lesson: Lesson | Mapping[str, Any]) -> str:
+    """The lesson as TOML, every table and key preceded by its docs from the schema."""
+    data = lesson.to_dict() if isinstance(lesson, Lesson) else dict(lesson)
+    values = dict(flatten(data))
+    lines = [
+        "# The lesson: every number, colour and word of the lecture that an educator may change.",
+        "# Generated from lessonkit/schema.py (the one place the keys are defined); edit the values",
+        "# freely, or copy keys into your own file and pass it with `python render.py --config FILE`.",
+        "# Reference: docs/CONFIG.md.",
+    ]
+    by_table: dict[str, list[Key]] = {}
+    for key in SCHEMA:
+        by_table.setdefault(key.table, []).append(key)
+    narration_tables = sorted({k.table for k in SCHEMA if k.table.startswith("narration.")},
+                              key=[k.table for k in SCHEMA].index)
+    for table in [t for t in TABLES if t != "narration"] + narration_tables:
+        keys = by_table.get(table, [])
+        doc = TABLES.get(table) or (TABLES["narration"] if table == narration_tables[0] else "")
+        records = [k for k in keys if k.kind == "records"]
+        plain = [k for k in keys if k.kind != "records"]
+        if plain:
+            lines.append("")
+            lines.extend(_wrap_comment(doc) if doc else [])
+            lines.append(f"[{table}]")
+            for key in plain:
+                lines.extend(_wrap_comment(_key_comment(key)))
+                lines.append(f"{key.name} = {_toml_value(values[key.path])}")
+        for key in records:
+            lines.append("")
+            lines.extend(_wrap_comment(doc + " " + _key_comment(key)))
+            for record in values[key.path]:
+                lines.append(f"[[{key.path}]]")
+                for field in key.fields:
+                    lines.append(f"{field.path} = {_toml_value(record[field.path])}")
+    return "\n".join(lines) + "\n"
+
+
+def _key_comment(key: Key, with_range: bool = True) -> str:
+    text = key.doc
+    if with_range and key.kind in ("float", "int", "choice") and (
+        key.kind == "choice" or key.positive or key.minimum is not None or key.maximum is not None or key.within_plot
+    ):
+        text += f" Accepts {key.describe_range()}."
+    if key.placeholders:
+        text += " Placeholders: " + ", ".join("{" + p + "}" for p in key.placeholders) + "."
+    if key.kind == "records":
+        text += " Fields: " + "; ".join(f"{f.path}: {f.doc} ({f.describe_range()})" for f in key.fields) + "."
+    return text
+
+
+def render_reference_markdown(lesson: Lesson) -> str:
+    """docs/CONFIG.md: one table row per key, generated from the schema."""
+    out = [
+        "# Lesson config reference",
+        "",
+        "Generated from `lessonkit/schema.py` by `python -m lessonkit.config --docs`; do not edit by hand.",
+        "Every key can be set in a TOML file (`python render.py --config FILE`) or on the command line",
+        "(`python render.py --set key=value`). Keys you leave out keep the default shown here.",
+        "",
+    ]
+    current = None
+    for key in SCHEMA:
+        table = "narration" if key.table.startswith("narration.") else key.table
+        if table != current:
+            current = table
+            out += ["", f"## `[{table}]`", "", TABLES.get(table, ""), "", "| key | accepts | default | what it does |",
+                    "|---|---|---|---|"]
+        default = lesson.value_at(key.path)
+        if key.kind == "records":
+            default = f"{len(default)} entries"
+        else:
+            default = _toml_value(default)
+        if len(default) > 60:
+            default = default[:57] + '..."'
+        out.append(
+            f"| `{key.path}` | {key.describe_range()} | `{default}` | {_key_comment(key, with_range=False).replace('|', '/')} |"
+        )
+    return "\n".join(out) + "\n"
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m lessonkit.config --docs`` or ``--default-lesson``: regenerate the generated files."""
+    import argparse
+
+    parser = argparse.ArgumentParser(description=main.__doc__)
+    parser.add_argument("--docs", action="store_true", help="rewrite docs/CONFIG.md")
+    parser.add_argument("--default-lesson", action="store_true", help="rewrite assets/lesson.toml's comments")
+    args = parser.parse_args(argv)
+    lesson = load_lesson()
+    if args.default_lesson:
+        DEFAULT_LESSON_PATH.write_text(render_commented_toml(lesson), encoding="utf-8")
+    if args.docs:
+        (PROJECT_ROOT / "docs" / "CONFIG.md").write_text(render_reference_markdown(lesson), encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,152 @@
+"""LessonScene: the base of every scene in the lecture.
+
+It reads the active lesson and theme, paints the background, and gives scenes three
+verbs that keep them honest:
+
+* :meth:`LessonScene.beat` starts a named beat: a section (one slide step) and its
+  caption from ``[narration]``, held on screen long enough to be read;
+* :meth:`LessonScene.number` formats a computed value for display and records it, so
+  tests can check every number a scene showed against mathcore;
+* :meth:`LessonScene.show_title` puts the scene's title from ``[titles]`` at the top.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import ClassVar
+
+from manim import UP, FadeIn, MathTex, Mobject, Scene, Tex, Text
+
+from lessonkit.config import Lesson, active_lesson
+from lessonkit.schema import SCENE_TITLE_KEYS
+from lessonkit.text import title_text
+from lessonkit.theme import EDGE_BUFF, TITLE_BUFF, Theme
+from mathcore import format_number, format_percent
+
+
+@dataclass(frozen=True)
+class ShownNumber:
+    """A number a scene put on screen: what it is, its exact value, and the text shown."""
+
+    label: str
+    value: float
+    text: str
+
+
+class LessonScene(Scene):
+    """A scene of the lecture, drawn from the active lesson config.
+
+    Subclasses implement ``construct()`` as a short sequence of named beats. The class
+    attribute ``lesson_key`` (derived from the class name) selects the scene's title in
+    ``[titles]`` and its captions in ``[narration.<lesson_key>]``.
+    """
+
+    lesson_key: ClassVar[str] = ""
+
+    def __init_subclass__(cls, **kwargs) -> None:
+        super().__init_subclass__(**kwargs)
+        if not cls.__dict__.get("lesson_key"):
+            cls.lesson_key = SCENE_TITLE_KEYS.get(cls.__name__, "")
+
+    @classmethod
+    def title_for(cls, lesson: Lesson) -> str:
+        """This scene's title in ``lesson``."""
+        return lesson.titles[cls.lesson_key]
+
+    def setup(self) -> None:
+        self.lesson = active_lesson()
+        self.theme = Theme.from_lesson(self.lesson)
+        self.camera.background_color = self.theme.background
+        # Text made without an explicit colour follows the theme, in light and dark alike.
+        for text_class in (MathTex, Tex, Text):
+            text_class.set_default(color=self.theme.text)
+        self.shown: dict[str, ShownNumber] = {}
+        self.captions: list[str] = []
+        self._caption: tuple[str, float] | None = None
+
+    def tear_down(self) -> None:
+        self._close_caption()
+        for text_class in (MathTex, Tex, Text):
+            text_class.set_default()
+
+    # --- beats and captions --------------------------------------------------------
+
+    def beat(self, name: str, /, **values: str) -> None:
+        """Start beat ``name``: hold the previous caption until it has been read, open a
+        new section, and show ``[narration.<scene>].<name>`` with ``values`` filled in."""
+        self._close_caption()
+        self.next_section(name)
+        text = self.lesson.caption(self.lesson_key, name, **values)
+        self.captions.append(text)
+        self._caption = (text, self.time)
+
+    def caption(self, text: str) -> None:
+        """Show ``text`` as the next caption without a new section (e.g. a takeaway read aloud)."""
+        self._close_caption()
+        self.captions.append(text)
+        self._caption = (text, self.time)
+
+    def reading_time(self, text: str) -> float:
+        """Seconds a learner needs for ``text`` at the lesson's reading pace."""
+        pacing = self.lesson.pacing
+        return max(pacing.min_caption_seconds, len(text.split()) / pacing.words_per_second)
+
+    def _close_caption(self) -> None:
+        if self._caption is None:
+            return
+        text, start = self._caption
+        remaining = self.reading_time(text) - (self.time - start)
+        if remaining > 1e-6:
+            self.wait(remaining)
+        elapsed = self.time - start
+        # Added now, with a negative offset, so the caption spans its whole beat.
+        self.add_subcaption(text, duration=elapsed, offset=-elapsed)
+        self._caption = None
+
+    # --- numbers ---------------------------------------------------------------------
+
+    def number(self, label: str, value: float, sig_figs: int = 4) -> str:
+        """``value`` as LaTeX through mathcore's formatter, recorded under ``label``."""
+        text = format_number(value, sig_figs)
+        self.shown[label] = ShownNumber(label, float(value), text)
+        return text
+
+    def percent(self, label: str, fraction: float, sig_figs: int = 3) -> str:
+        """``fraction`` as a LaTeX percentage, recorded under ``label``."""
+        text = format_percent(fraction, sig_figs)
+        self.shown[label] = ShownNumber(label, float(fraction), text)
+        return text
+
+    @staticmethod
+    def spoken(value: float, sig_figs: int = 4) -> str:
+        """``value`` as plain text for a caption."""
+        return format_number(value, sig_figs, latex=False)
+
+    @staticmethod
+    def spoken_percent(fraction: float, sig_figs: int = 3) -> str:
+        """``fraction`` as a plain-text percentage for a caption."""
+        return format_percent(fraction, sig_figs, latex=False)
+
+    def math(self, tex: str, *, font_size: float | None = None, color: str | None = None) -> MathTex:
+        """A formula in the theme's body size and text colour."""
+        return MathTex(tex, font_size=font_size or self.theme.body_size, color=color or self.theme.text)
+
+    # --- layout ------------------------------------------------------------------------
+
+    def make_title(self) -> Mobject:
+        """The scene's title from ``[titles]``, at the top edge, wrapped if long."""
+        title = title_text(self.title_for(self.lesson), self.theme)
+        return title.to_edge(UP, buff=TITLE_BUFF)
+
+    def show_title(self) -> Mobject:
+        """Fade the title in and keep it on screen."""
+        self.title = self.make_title()
+        self.play(FadeIn(self.title, shift=0.2 * UP), run_time=0.6)
+        return self.title
+
+    @property
+    def content_top(self) -> float:
+        """The y below the title where content may start."""
+        title = getattr(self, "title", None)
+        top = title.get_bottom()[1] if title is not None else self.camera.frame_height / 2
+        return top - EDGE_BUFF

@@ -1,0 +1,341 @@
+"""The lesson config's schema: every key an educator can set, defined once.
+
+Validation (:mod:`lessonkit.config`), the commented default lesson
+(``assets/lesson.toml``) and the reference page (``docs/CONFIG.md``) are all
+generated from :data:`SCHEMA`, so they cannot drift apart.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from mathcore import ACTIVATIONS
+from mathcore.network import INITIALISATIONS
+
+HEX_COLOR = re.compile(r"^#[0-9A-Fa-f]{6}$")
+THEMES = ("dark", "light")
+#: Small pictures a takeaway can recall, one per scene that showed the idea.
+RECALLS = ("saturation", "max_derivative", "chain", "relu", "real_network")
+COLOR_ROLES = {
+    "background": "Frame background.",
+    "text": "Titles, formulas and captions.",
+    "muted": "Axes, grid lines and secondary text.",
+    "sigmoid": "The sigmoid curve, everywhere in the lecture.",
+    "sigmoid_prime": "The sigmoid's derivative, everywhere in the lecture.",
+    "relu": "The ReLU curve and everything ReLU.",
+    "relu_prime": "ReLU's derivative.",
+    "highlight": "The tangent line, moving points and the number being discussed.",
+    "saturated": "Shading of the saturated regions.",
+    "gradient": "Gradients flowing backwards and their bars.",
+    "warning": "Vanishing values and dead neurons.",
+}
+DARK_DEFAULTS = {
+    "background": "#0F1117",
+    "text": "#F2F2F2",
+    "muted": "#8A8F98",
+    "sigmoid": "#58C4DD",
+    "sigmoid_prime": "#F0AC5F",
+    "relu": "#83C167",
+    "relu_prime": "#C7E9B4",
+    "highlight": "#FFE873",
+    "saturated": "#9A72AC",
+    "gradient": "#FF8C69",
+    "warning": "#FC6255",
+}
+
+
+@dataclass(frozen=True)
+class Key:
+    """One setting of the lesson config.
+
+    Attributes:
+        path: Dotted key, e.g. ``"practice.z"``.
+        kind: ``"float"``, ``"int"``, ``"str"``, ``"color"``, ``"choice"``,
+            ``"str_list"`` or ``"records"`` (an array of tables, see ``fields``).
+        doc: One or two sentences for the educator.
+        minimum, maximum: Inclusive bounds for numbers.
+        positive: Numbers must be > 0.
+        within_plot: ``abs(value)`` must not exceed ``plot.z_max``.
+        choices: Allowed values of a ``"choice"`` key.
+        placeholders: ``{names}`` a narration or title text may use.
+        fields: For ``"records"``: field name -> Key describing it (path is the field name).
+        min_items, max_items: Length bounds for lists.
+    """
+
+    path: str
+    kind: str
+    doc: str
+    minimum: float | None = None
+    maximum: float | None = None
+    positive: bool = False
+    within_plot: bool = False
+    choices: tuple[str, ...] = ()
+    placeholders: tuple[str, ...] = ()
+    fields: tuple["Key", ...] = ()
+    min_items: int = 0
+    max_items: int | None = None
+
+    @property
+    def table(self) -> str:
+        return self.path.rpartition(".")[0]
+
+    @property
+    def name(self) -> str:
+        return self.path.rpartition(".")[2]
+
+    def describe_range(self) -> str:
+        """The accepted values, in words, for errors and docs."""
+        if self.kind == "choice":
+            return "one of " + ", ".join(self.choices)
+        if self.kind == "color":
+            return 'a colour like "#58C4DD"'
+        parts = []
+        if self.positive:
+            parts.append("> 0")
+        if self.minimum is not None:
+            parts.append(f">= {self.minimum:g}")
+        if self.maximum is not None:
+            parts.append(f"<= {self.maximum:g}")
+        if self.within_plot:
+            parts.append("within +-plot.z_max")
+        kind = {"float": "a number", "int": "an integer", "str": "text", "str_list": "a list of texts",
+                "records": "a list of tables"}[self.kind]
+        return kind + (" " + ", ".join(parts) if parts else "")
+
+
+def _narration(scene: str, beats: dict[str, tuple[str, tuple[str, ...]]]) -> list[Key]:
+    return [
+        Key(f"narration.{scene}.{beat}", "str", doc, placeholders=placeholders)
+        for beat, (doc, placeholders) in beats.items()
+    ]
+
+
+# Tables, in the order the default lesson lists them, with a line of docs each.
+TABLES: dict[str, str] = {
+    "lesson": "What the title card says.",
+    "plot": "The z axis every plot of the lecture shares.",
+    "saturation": "Scene Saturation: where the sigmoid counts as saturated.",
+    "tangent": "Scene TangentTrace: which activation the tangent line traces.",
+    "practice": "Scene PracticeProblem1: the sigmoid derivative at one z.",
+    "chain": "Scenes GradientChain, ReluComparison and PracticeProblem2: a chain of layers.",
+    "ball": "Scene BallAnalogy: a ball pushed on four surfaces.",
+    "real_network": "Scene RealNetwork: a real network's gradients, measured with backpropagation.",
+    "pacing": "How long the lecture lingers on each caption.",
+    "theme": "The look: light or dark, and the colour of every role.",
+    "theme.dark": "Colours of the dark theme.",
+    "theme.light": "Colours of the light theme (for slides with white backgrounds).",
+    "titles": "The title shown at the top of each scene (and in manifest.json and the chapters).",
+    "takeaways": "Scene Takeaways: the closing points, each with a small picture recalling its scene.",
+    "narration": "Captions: what is said at each beat. {names} are filled in with computed numbers.",
+}
+
+SCENE_TITLE_KEYS = {
+    "LearningGoal": "learning_goal",
+    "Saturation": "saturation",
+    "TangentTrace": "tangent_trace",
+    "KeyFormula": "key_formula",
+    "GradientChain": "gradient_chain",
+    "ReluComparison": "relu_comparison",
+    "BallAnalogy": "ball_analogy",
+    "PracticeProblem1": "practice_problem_1",
+    "PracticeProblem2": "practice_problem_2",
+    "RealNetwork": "real_network",
+    "Takeaways": "takeaways",
+}
+
+_activation_names = tuple(ACTIVATIONS)
+
+SCHEMA: tuple[Key, ...] = (
+    Key("lesson.title", "str", "The lecture's title."),
+    Key("lesson.subtitle", "str", "A line under the title."),
+    Key("lesson.goal", "str", "The learning goal, shown on the title card."),
+    Key("plot.z_max", "float", "Plots span z from -z_max to z_max.", minimum=4, maximum=12),
+    Key("saturation.threshold", "float", "|z| at which the sigmoid counts as saturated (shaded).",
+        positive=True, within_plot=True),
+    Key("saturation.from_z", "float", "The moving point starts at this z (and at -z on the left).",
+        positive=True, within_plot=True),
+    Key("saturation.to_z", "float", "...and moves to this z (and -z), far into the saturated region.",
+        positive=True, within_plot=True),
+    Key("tangent.activation", "choice", "The activation whose tangent is traced.", choices=_activation_names),
+    Key("tangent.pause_z", "float", "Where the tracing pauses in the flat region.", within_plot=True),
+    Key("practice.z", "float", "Practice problem 1 asks for the sigmoid derivative at this z.", within_plot=True),
+    Key("chain.layers", "int", "Number of layers the gradient passes through.", minimum=1, maximum=20),
+    Key("chain.per_layer_gradient", "float", "Each layer multiplies the gradient by this (0 < g <= 1).",
+        positive=True, maximum=1),
+    Key("chain.learning_rate", "float", "Learning rate of the weight update in practice problem 2.",
+        positive=True, maximum=10),
+    Key("ball.push", "float", "The same push given to every ball.", positive=True, maximum=10),
+    Key("ball.plateau_z", "float", "Where the ball sits on the sigmoid's plateau.", within_plot=True),
+    Key("ball.relu_z", "float", "Where the balls sit on ReLU (at +z and -z).", positive=True, within_plot=True),
+    Key("real_network.depth", "int", "Number of hidden layers of the measured networks.", minimum=2, maximum=20),
+    Key("real_network.width", "int", "Units per hidden layer.", minimum=2, maximum=256),
+    Key("real_network.init", "choice", "Weight initialisation; auto is He for ReLU and Xavier otherwise.",
+        choices=INITIALISATIONS),
+    Key("real_network.batch", "int", "Random examples in the measured batch.", minimum=1, maximum=4096),
+    Key("real_network.seed", "int", "Seed of the random weights and data (same seed, same bars).",
+        minimum=0, maximum=2**31 - 1),
+    Key("pacing.words_per_second", "float", "Reading speed: each caption stays at least words / this.",
+        positive=True, maximum=10),
+    Key("pacing.min_caption_seconds", "float", "No caption is shown for less than this.", minimum=0.5,
+        maximum=20),
+    Key("theme.name", "choice", "dark or light.", choices=THEMES),
+    *(Key(f"theme.{name}.{role}", "color", doc) for name in THEMES for role, doc in COLOR_ROLES.items()),
+    *(Key(f"titles.{key}", "str", f"Title of scene {scene}.") for scene, key in SCENE_TITLE_KEYS.items()),
+    Key(
+        "takeaways.items",
+        "records",
+        "The takeaways, in order: text, and recall (a small picture of the scene that showed it).",
+        fields=(
+            Key("text", "str", "The takeaway.", placeholders=("sigmoid_max", "relu_max")),
+            Key("recall", "choice", "Which picture recalls it.", choices=RECALLS),
+        ),
+        min_items=1,
+        max_items=7,
+    ),
+    *_narration("learning_goal", {
+        "title": ("The title card appears.", ()),
+        "goal": ("The learning goal and a small sigmoid that flattens at both ends.", ()),
+    }),
+    *_narration("saturation", {
+        "curve": ("The sigmoid is drawn on its axes.", ()),
+        "regions": ("The saturated regions are shaded.", ("threshold",)),
+        "right": ("A point moves from from_z to to_z; the output barely changes.",
+                  ("from_z", "to_z", "sigma_from", "sigma_to")),
+        "left": ("The same on the left.", ("neg_from_z", "neg_to_z", "sigma_neg_from", "sigma_neg_to")),
+        "summary": ("The lesson of the scene.", ()),
+    }),
+    *_narration("tangent_trace", {
+        "setup": ("The activation and its derivative appear.", ("name",)),
+        "trace": ("The tangent line starts to slide.", ()),
+        "peak": ("The tangent pauses at the derivative's peak.", ("name", "peak_z", "max_derivative")),
+        "saturated": ("The tangent pauses at tangent.pause_z.", ("pause_z", "slope", "share")),
+        "end": ("The tangent reaches the right edge.", ()),
+    }),
+    *_narration("key_formula", {
+        "sigmoid": ("The sigmoid's formula.", ()),
+        "derivative": ("Its derivative.", ()),
+        "maximum": ("The derivative at z = 0.", ("sigma0", "one_minus_sigma0", "max_derivative")),
+        "why": ("Why that is the maximum.", ("sigma0", "max_derivative")),
+    }),
+    *_narration("gradient_chain", {
+        "network": ("The layers appear.", ("layers",)),
+        "backward": ("The gradient starts flowing back from the loss.", ("per_layer_gradient",)),
+        "product": ("The running product reaches the first layer.", ("layers", "per_layer_gradient", "first_layer")),
+        "first_layer": ("The first layer's bar.", ()),
+    }),
+    *_narration("relu_comparison", {
+        "relu": ("ReLU and its step-shaped derivative.", ()),
+        "compare": ("Beside the sigmoid's derivative.", ("sigmoid_max", "relu_max")),
+        "chain": ("The same chain with ReLU.", ("layers", "sigmoid_first_layer", "relu_first_layer")),
+        "dying": ("A neuron whose z stays negative.", ()),
+        "dead_weight": ("Its weight never moves.", ("learning_rate", "update")),
+    }),
+    *_narration("ball_analogy", {
+        "setup": ("Four balls on four surfaces.", ("push",)),
+        "push": ("The same push for every ball.", ()),
+        "results": ("How far each ball moved.",
+                    ("plateau_move", "centre_move", "relu_move", "dead_move")),
+        "lesson": ("What we want for learning.", ()),
+    }),
+    *_narration("practice_problem_1", {
+        "question": ("The question.", ("z",)),
+        "think": ("A pause to try it.", ()),
+        "sigma": ("First line: the sigmoid.", ("z", "sigma")),
+        "derivative": ("Second line: the derivative.", ("z", "derivative")),
+        "share": ("Third line: the share of the maximum.", ("max_derivative", "share")),
+        "conclusion": ("The point on the derivative curve.", ("z", "share")),
+    }),
+    *_narration("practice_problem_2", {
+        "question": ("The question.", ("layers", "per_layer_gradient")),
+        "think": ("A pause to try it.", ()),
+        "product": ("The product, factor by factor.", ("layers", "per_layer_gradient", "first_layer")),
+        "update": ("The weight update.", ("learning_rate", "first_layer", "update")),
+        "conclusion": ("The closing line.", ()),
+    }),
+    *_narration("real_network", {
+        "setup": ("The experiment.", ("depth", "width")),
+        "sigmoid": ("The sigmoid network's bars.", ("sigmoid_ratio",)),
+        "relu": ("The ReLU network's bars.", ("relu_ratio",)),
+        "conclusion": ("The closing line.", ()),
+    }),
+    *_narration("takeaways", {
+        "intro": ("The heading appears; each takeaway's own text is read as it appears.", ()),
+        "outro": ("The closing words.", ()),
+    }),
+)
+
+SCHEMA_BY_PATH: dict[str, Key] = {key.path: key for key in SCHEMA}
+
+
+def is_number(value: Any) -> bool:
+    """True for int and float, not bool (TOML's true is not a number)."""
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def _check_text(key: Key, value: Any, where: str) -> str | None:
+    if not isinstance(value, str):
+        return f"{where} must be text, got {type(value).__name__}"
+    if not value.strip():
+        return f"{where} must not be empty"
+    if key.placeholders or key.path.startswith("narration."):
+        for name in re.findall(r"(?<!\{)\{([^{}]*)\}(?!\})", value):
+            if name not in key.placeholders:
+                allowed = ", ".join("{" + p + "}" for p in key.placeholders) or "none"
+                return f"{where} uses unknown placeholder {{{name}}}; allowed: {allowed}"
+    return None
+
+
+def check_value(key: Key, value: Any, where: str | None = None) -> str | None:
+    """Why ``value`` is not acceptable for ``key`` (a message naming it), or None if it is."""
+    where = where or key.path
+    if key.kind in ("float", "int"):
+        if not is_number(value) or (key.kind == "int" and not isinstance(value, int)):
+            wanted = "an integer" if key.kind == "int" else "a number"
+            return f"{where} must be {wanted}, got {value!r}"
+        if isinstance(value, float) and not math.isfinite(value):
+            return f"{where} must be finite, got {value!r}"
+        if (key.positive and value <= 0) or (key.minimum is not None and value < key.minimum) or (
+            key.maximum is not None and value > key.maximum
+        ):
+            return f"{where} = {value!r} is out of range: must be {key.describe_range()}"
+        return None
+    if key.kind == "str":
+        return _check_text(key, value, where)
+    if key.kind == "color":
+        if not isinstance(value, str) or not HEX_COLOR.match(value):
+            return f'{where} must be a colour like "#58C4DD", got {value!r}'
+        return None
+    if key.kind == "choice":
+        if value not in key.choices:
+            return f"{where} = {value!r} is unknown; choose one of: {', '.join(key.choices)}"
+        return None
+    if key.kind == "str_list":
+        if not isinstance(value, list):
+            return f"{where} must be a list of texts"
+        return next((m for i, v in enumerate(value) if (m := _check_text(key, v, f"{where}[{i}]"))), None)
+    if key.kind == "records":
+        return _check_records(key, value, where)
+    raise AssertionError(f"unknown kind {key.kind}")
+
+
+def _check_records(key: Key, value: Any, where: str) -> str | None:
+    if not isinstance(value, list) or not all(isinstance(v, dict) for v in value):
+        return f"{where} must be a list of tables ([[{where}]])"
+    if len(value) < key.min_items or (key.max_items is not None and len(value) > key.max_items):
+        return f"{where} must have {key.min_items} to {key.max_items} entries, has {len(value)}"
+    fields = {f.path: f for f in key.fields}
+    for index, record in enumerate(value):
+        for name in record:
+            if name not in fields:
+                return f"{where}[{index}].{name} is not a known field; known: {', '.join(fields)}"
+        for name, field_key in fields.items():
+            if name not in record:
+                return f"{where}[{index}] is missing {name}"
+            problem = check_value(field_key, record[name], f"{where}[{index}].{name}")
+            if problem:
+                return problem
+    return None
+

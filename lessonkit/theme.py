@@ -1,0 +1,87 @@
+"""One place for the look: colours by role, font sizes, stroke widths, layout constants.
+
+Colours come from the lesson config (``[theme.dark]`` / ``[theme.light]``); sizes are
+fixed here so that every scene is readable at 480p. Components read a :class:`Theme`
+when they are built (never as import-time default arguments).
+
+>>> from lessonkit.config import load_lesson
+>>> Theme.from_lesson(load_lesson(overrides=["theme.name=light"])).background
+'#FFFFFF'
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from manim import ManimColor, interpolate_color
+
+from lessonkit.config import Lesson, active_lesson
+
+# Sizes in manim's font-size units (48 is manim's default). 24 is the smallest that
+# stays legible at 854x480.
+TITLE_SIZE = 44
+HEADING_SIZE = 36
+BODY_SIZE = 32
+LABEL_SIZE = 28
+SMALL_SIZE = 24
+CAPTION_WIDTH = 12.0
+
+CURVE_STROKE = 5
+AXIS_STROKE = 2
+TANGENT_STROKE = 4
+DOT_RADIUS = 0.09
+
+# Margins of the 14.2 x 8 frame that nothing may cross.
+EDGE_BUFF = 0.4
+TITLE_BUFF = 0.35
+
+
+@dataclass(frozen=True)
+class Theme:
+    """The colours of one theme, by role, plus the shared sizes above.
+
+    Attributes mirror ``[theme.<name>]`` of the lesson config: ``background``, ``text``,
+    ``muted``, ``sigmoid``, ``sigmoid_prime``, ``relu``, ``relu_prime``, ``highlight``,
+    ``saturated``, ``gradient``, ``warning``.
+    """
+
+    name: str
+    background: str
+    text: str
+    muted: str
+    sigmoid: str
+    sigmoid_prime: str
+    relu: str
+    relu_prime: str
+    highlight: str
+    saturated: str
+    gradient: str
+    warning: str
+
+    title_size: int = TITLE_SIZE
+    heading_size: int = HEADING_SIZE
+    body_size: int = BODY_SIZE
+    label_size: int = LABEL_SIZE
+    small_size: int = SMALL_SIZE
+
+    @classmethod
+    def from_lesson(cls, lesson: Lesson | None = None) -> "Theme":
+        """The theme named by ``theme.name`` in ``lesson`` (default: the active lesson)."""
+        lesson = lesson or active_lesson()
+        name = lesson.theme.name
+        colors = lesson.theme[name]
+        return cls(name=name, **{role: colors[role] for role in colors})
+
+    def function_color(self, activation: str) -> str:
+        """The colour of an activation's curve: one colour per function across the lecture."""
+        return {"sigmoid": self.sigmoid, "relu": self.relu, "leaky_relu": self.relu}.get(activation, self.highlight)
+
+    def derivative_color(self, activation: str) -> str:
+        """The colour of an activation's derivative."""
+        return {"sigmoid": self.sigmoid_prime, "relu": self.relu_prime, "leaky_relu": self.relu_prime}.get(
+            activation, self.sigmoid_prime
+        )
+
+    def faded(self, color: str, amount: float = 0.75) -> ManimColor:
+        """``color`` blended ``amount`` of the way into the background (for fills and shading)."""
+        return interpolate_color(ManimColor(color), ManimColor(self.background), amount)

@@ -1,0 +1,107 @@
+#!/usr/bin/env python3
+"""Render the lecture: one MP4, one clip per scene, captions and a manifest.
+
+    python render.py                      # every scene at 1080p60 into output/
+    python render.py --quality low        # a quick 480p15 preview
+    python render.py --scene TangentTrace --scene KeyFormula
+    python render.py --set practice.z=4 --set theme.name=light
+    python render.py --list
+
+Exit status: 0 on success, 2 on a usage or config error (one line, nothing written),
+1 when a scene fails to render (named in the message), 130 when interrupted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+from pathlib import Path
+
+from lessonkit.config import ConfigError, load_lesson
+from lessonkit.pipeline import DEFAULT_CACHE_DIR, QUALITIES, RenderError, render_lecture
+from lessonkit.video import VideoError
+
+
+class UsageError(Exception):
+    """A mistake on the command line."""
+
+
+class OneLineParser(argparse.ArgumentParser):
+    """argparse, but a usage error is one line and exit status 2."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        raise UsageError(message)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = OneLineParser(description=__doc__.split("\n\n")[0], formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--quality", choices=list(QUALITIES), default="high",
+                        help="low 480p15, medium 720p30, high 1080p60 (default), 4k 2160p60")
+    parser.add_argument("--scene", action="append", default=[], metavar="NAME",
+                        help="render just this scene (repeatable); the lecture joins the ones rendered")
+    parser.add_argument("--list", action="store_true", help="list the scenes in lecture order and exit")
+    parser.add_argument("--out", type=Path, default=Path("output"), metavar="DIR", help="output folder (default: output)")
+    parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1, metavar="N",
+                        help="scenes rendered in parallel processes (default: number of cores)")
+    parser.add_argument("--config", type=Path, metavar="FILE", help="a lesson TOML whose keys override assets/lesson.toml")
+    parser.add_argument("--set", action="append", default=[], metavar="KEY=VALUE", dest="overrides",
+                        help="override one lesson key, e.g. --set chain.layers=8 (repeatable)")
+    parser.add_argument("--cache", type=Path, default=DEFAULT_CACHE_DIR, metavar="DIR",
+                        help="manim's cache of rendered animations (default: .cache/manim)")
+    return parser
+
+
+def select_scenes(names: list[str]) -> list[type]:
+    from scenes import LECTURE
+
+    if not names:
+        return list(LECTURE)
+    by_name = {scene.__name__: scene for scene in LECTURE}
+    unknown = [name for name in names if name not in by_name]
+    if unknown:
+        raise UsageError(f"unknown scene {unknown[0]!r}; known scenes: {', '.join(by_name)}")
+    wanted = set(names)
+    return [scene for scene in LECTURE if scene.__name__ in wanted]
+
+
+def log(message: str) -> None:
+    print(f"{time.strftime('%H:%M:%S')} {message}", file=sys.stderr, flush=True)
+
+
+def main(argv: list[str] | None = None) -> int:
+    try:
+        args = build_parser().parse_args(argv)
+        if args.jobs < 1:
+            raise UsageError("--jobs must be at least 1")
+        lesson = load_lesson(args.config, args.overrides)
+        scenes = select_scenes(args.scene)
+    except (UsageError, ConfigError) as error:
+        print(f"render.py: error: {error}", file=sys.stderr)
+        return 2
+
+    if args.list:
+        for number, scene in enumerate(scenes, start=1):
+            print(f"{number:2d}  {scene.__name__:<18} {scene.title_for(lesson)}")
+        return 0
+
+    quality = QUALITIES[args.quality]
+    log(f"rendering {len(scenes)} scene(s) at {quality.folder} into {args.out}/")
+    try:
+        result = render_lecture(scenes, lesson, args.out, quality=quality, jobs=args.jobs, cache_dir=args.cache,
+                                progress=log)
+    except KeyboardInterrupt:
+        print("render.py: interrupted; lecture.mp4 was not written", file=sys.stderr)
+        return 130
+    except (RenderError, VideoError) as error:
+        print(f"render.py: error: {error}", file=sys.stderr)
+        return 1
+    minutes, seconds = divmod(result.clips[-1].start + result.clips[-1].duration, 60)
+    log(f"done in {result.seconds:.0f} s: {result.lecture} ({int(minutes)}:{seconds:04.1f}), "
+        f"{len(result.clips)} clips, {result.captions.name}, {result.manifest.name}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -161,6 +161,11 @@ def _check_cross_keys(data: Mapping[str, Any]) -> None:
             )
     if not lesson.saturation.from_z < lesson.saturation.to_z:
         raise ConfigError("saturation.from_z must be smaller than saturation.to_z")
+    if lesson.ball.relu_z < lesson.ball.push:
+        raise ConfigError(
+            f"ball.relu_z = {lesson.ball.relu_z!r} must be at least ball.push = {lesson.ball.push!r}, "
+            "or the ball on ReLU's slope rolls past 0 onto the flat side"
+        )
 
 
 def validate(data: Mapping[str, Any], where: str = "config") -> None:

@@ -15,7 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import ClassVar
 
-from manim import UP, FadeIn, MathTex, Mobject, Scene, Tex, Text
+from manim import UP, FadeIn, MathTex, Mobject, Scene, Tex, Text, config
 
 from lessonkit.config import Lesson, active_lesson
 from lessonkit.schema import SCENE_TITLE_KEYS
@@ -96,7 +96,7 @@ class LessonScene(Scene):
             return
         text, start = self._caption
         remaining = self.reading_time(text) - (self.time - start)
-        if remaining > 1e-6:
+        if remaining > 0.5 / config.frame_rate:  # less than a frame is not worth a wait
             self.wait(remaining)
         elapsed = self.time - start
         # Added now, with a negative offset, so the caption spans its whole beat.
@@ -127,9 +127,9 @@ class LessonScene(Scene):
         """``fraction`` as a plain-text percentage for a caption."""
         return format_percent(fraction, sig_figs, latex=False)
 
-    def math(self, tex: str, *, font_size: float | None = None, color: str | None = None) -> MathTex:
-        """A formula in the theme's body size and text colour."""
-        return MathTex(tex, font_size=font_size or self.theme.body_size, color=color or self.theme.text)
+    def math(self, *tex: str, font_size: float | None = None, color: str | None = None) -> MathTex:
+        """A formula in the theme's body size and text colour (several strings: parts to match)."""
+        return MathTex(*tex, font_size=font_size or self.theme.body_size, color=color or self.theme.text)
 
     # --- layout ------------------------------------------------------------------------
 
@@ -143,6 +143,10 @@ class LessonScene(Scene):
         self.title = self.make_title()
         self.play(FadeIn(self.title, shift=0.2 * UP), run_time=0.6)
         return self.title
+
+    def width_right_of(self, mobject: Mobject, buff: float = 0.0) -> float:
+        """Room between ``mobject``'s left edge (plus ``buff``) and the frame's right margin."""
+        return self.camera.frame_width / 2 - EDGE_BUFF - mobject.get_left()[0] - buff
 
     @property
     def content_top(self) -> float:

@@ -41,5 +41,7 @@ class LearningGoal(LessonScene):
         ]
         self.play(FadeIn(goal, shift=0.2 * RIGHT))
         self.play(Create(sketch.axes), Create(sketch.graph), FadeIn(sketch.y_label, sketch.x_label), run_time=1.5)
+        # Behind the curve, so the shading marks where it is flat without hiding it.
         self.play(*(FadeIn(region) for region in flat_ends))
+        self.bring_to_front(sketch.graph)
         self.wait(0.5)

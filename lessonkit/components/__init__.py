@@ -4,7 +4,21 @@ parts kept as attributes, and ``make_*_animation()`` methods that return animati
 See docs/EDITING.md for a new scene built from them.
 """
 
+from lessonkit.components.ball import BallOnSurface
+from lessonkit.components.bars import LogBarChart
+from lessonkit.components.chain import LayerChain
 from lessonkit.components.plots import ActivationPlot, TangentTracer, nice_range
 from lessonkit.components.readout import LabelledReadout, LiveNumber
+from lessonkit.components.solution import WorkedSolution
 
-__all__ = ["ActivationPlot", "LabelledReadout", "LiveNumber", "TangentTracer", "nice_range"]
+__all__ = [
+    "ActivationPlot",
+    "BallOnSurface",
+    "LabelledReadout",
+    "LayerChain",
+    "LiveNumber",
+    "LogBarChart",
+    "TangentTracer",
+    "WorkedSolution",
+    "nice_range",
+]

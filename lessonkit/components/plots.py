@@ -145,7 +145,10 @@ class ActivationPlot(VGroup):
                           stroke_width=2, dash_length=0.08)
         group = VGroup(line)
         if label is not None:
-            group.add(MathTex(label, font_size=self.theme.small_size, color=color).next_to(line, RIGHT, buff=0.1))
+            # Above the line's left end, where curves of the lesson sit low: clear of them
+            # and of anything placed to the right of the plot.
+            text = MathTex(label, font_size=self.theme.small_size, color=color)
+            group.add(text.next_to(line.get_start(), UP + RIGHT, buff=0.08))
         return group
 
     def get_dot(self, z: float, color: str | None = None) -> Dot:

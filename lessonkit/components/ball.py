@@ -1,0 +1,87 @@
+"""BallOnSurface: a ball on a piece of an activation's curve, pushed by gradient descent."""
+
+from __future__ import annotations
+
+import numpy as np
+from manim import LEFT, RIGHT, Animation, Arrow, Circle, ParametricFunction, UpdateFromAlphaFunc, VGroup, smooth
+
+from lessonkit.theme import CURVE_STROKE, Theme
+from mathcore import descent_step, get_activation
+
+
+class BallOnSurface(VGroup):
+    """A ball resting on an activation's curve at ``z``, drawn with equal scales on both
+    axes so that a flat curve looks flat and a slope of 1 looks like 45 degrees.
+
+    Args:
+        activation: A name in ``mathcore.ACTIVATIONS``; its curve is the surface.
+        z: Where the ball starts.
+        z_window: (left, right) stretch of the curve to draw.
+        width: Width of the drawn stretch on screen.
+        push: The push; the ball rolls downhill (towards smaller z on these curves) by
+            push x slope, one gradient-descent step (``mathcore.descent_step``).
+        color: Colour of the surface.
+        theme: Colours and sizes.
+
+    Parts: ``surface``, ``ball``; ``displacement`` is how far the ball moves in z. Scale
+    it by choosing ``width``: scaling the group afterwards would unhook the ball.
+    """
+
+    def __init__(
+        self,
+        activation: str,
+        z: float,
+        *,
+        z_window: tuple[float, float],
+        width: float = 5.0,
+        push: float = 1.0,
+        ball_radius: float = 0.16,
+        color: str | None = None,
+        theme: Theme | None = None,
+        **kwargs,
+    ) -> None:
+        super().__init__(**kwargs)
+        self.theme = theme = theme or Theme.from_lesson()
+        self.activation = get_activation(activation)
+        self.z = float(z)
+        self.push = float(push)
+        self.displacement = float(descent_step(self.z, self.push, activation))
+        self.unit = width / (z_window[1] - z_window[0])
+        self.ball_radius = ball_radius
+        self._origin = np.array([z_window[0], float(self.activation(z_window[0])), 0.0])
+        self.surface = ParametricFunction(
+            lambda t: self._to_scene(t), t_range=(z_window[0], z_window[1], (z_window[1] - z_window[0]) / 120),
+            color=color or theme.function_color(activation), stroke_width=CURVE_STROKE, use_smoothing=False,
+        )
+        self.ball = Circle(radius=ball_radius, color=theme.highlight, fill_opacity=1, stroke_width=0)
+        self.ball.move_to(self.ball_center(self.z))
+        self.add(self.surface, self.ball)
+
+    def _to_scene(self, z: float) -> np.ndarray:
+        point = np.array([z, float(self.activation(z)), 0.0]) - self._origin
+        return point * self.unit
+
+    def ball_center(self, z: float) -> np.ndarray:
+        """Where the ball's centre is when it touches the curve at ``z``."""
+        here = self._to_scene(z)
+        slope = float(self.activation.derivative(z))
+        normal = np.array([-slope, 1.0, 0.0]) / np.hypot(slope, 1.0)
+        return here + normal * self.ball_radius + (self.surface.get_start() - self._to_scene(self._origin[0]))
+
+    def get_push_arrow(self) -> Arrow:
+        """An arrow at the ball pointing downhill (left), longer for a harder push."""
+        arrow = Arrow(RIGHT, LEFT, color=self.theme.gradient, buff=0, stroke_width=5,
+                      max_tip_length_to_length_ratio=0.35)
+        return arrow.scale(0.3 + 0.1 * self.push).next_to(self.ball, RIGHT, buff=0.08)
+
+    def make_push_animation(self, run_time: float = 2.0) -> Animation:
+        """Roll the ball downhill by ``displacement`` along the curve."""
+        start, end = self.z, self.z - self.displacement
+
+        def roll(ball, alpha: float) -> None:
+            ball.move_to(self.ball_center(start + (end - start) * alpha))
+
+        return UpdateFromAlphaFunc(self.ball, roll, run_time=run_time, rate_func=smooth)
+
+
+

@@ -1,0 +1,82 @@
+"""Scene 7: the same push on four surfaces: plateau, centre, ReLU's slope, ReLU's flat side."""
+
+from __future__ import annotations
+
+from manim import DOWN, UP, FadeIn, FadeOut, GrowArrow, VGroup, Write
+
+from lessonkit.components import BallOnSurface
+from lessonkit.scene import LessonScene
+from lessonkit.text import prose
+
+
+class BallAnalogy(LessonScene):
+    """Each ball rolls by push x local slope: one gradient-descent step per surface."""
+
+    SURFACES = (
+        # (key, activation, where the ball sits, label)
+        ("plateau", "sigmoid", "plateau_z", "Sigmoid, far out"),
+        ("centre", "sigmoid", None, "Sigmoid, centre"),
+        ("relu", "relu", "relu_z", "ReLU, z > 0"),
+        ("dead", "relu", "-relu_z", "ReLU, z < 0"),
+    )
+
+    def construct(self) -> None:
+        self.show_title()
+        self.place_balls()
+        self.push_balls()
+        self.show_distances()
+        self.state_the_lesson()
+
+    def ball_z(self, where: str | None) -> float:
+        if where is None:
+            return 0.0
+        sign = -1.0 if where.startswith("-") else 1.0
+        return sign * self.lesson.ball[where.lstrip("-")]
+
+    def place_balls(self) -> None:
+        push = self.lesson.ball.push
+        self.beat("setup", push=self.spoken(push))
+        window = push + 1.6
+        self.balls: dict[str, BallOnSurface] = {}
+        for key, activation, where, _ in self.SURFACES:
+            z = self.ball_z(where)
+            self.balls[key] = BallOnSurface(activation, z, z_window=(z - push - 0.8, z - push - 0.8 + window),
+                                            width=2.9, push=push, theme=self.theme)
+        surfaces = VGroup(*self.balls.values()).arrange(buff=0.45, aligned_edge=DOWN)
+        names = VGroup(*(
+            prose(label, self.theme, font_size=self.theme.small_size, color=self.theme.muted)
+            .next_to(surfaces, UP, buff=0.3).match_x(ball)
+            for ball, (_, _, _, label) in zip(surfaces, self.SURFACES)
+        ))
+        self.panels = VGroup(names, surfaces).next_to(self.title, DOWN, buff=0.5)
+        self.surfaces = surfaces
+        self.play(FadeIn(self.panels, lag_ratio=0.2), run_time=2)
+
+    def push_balls(self) -> None:
+        self.beat("push")
+        arrows = [ball.get_push_arrow() for ball in self.balls.values()]
+        self.play(*(GrowArrow(arrow) for arrow in arrows))
+        self.play(*(ball.make_push_animation(run_time=2.5) for ball in self.balls.values()),
+                  *(FadeOut(arrow) for arrow in arrows))
+
+    def show_distances(self) -> None:
+        moved = {key: ball.displacement for key, ball in self.balls.items()}
+        self.beat("results", **{f"{key}_move": self.spoken(value, 2) for key, value in
+                                (("plateau", moved["plateau"]), ("centre", moved["centre"]),
+                                 ("relu", moved["relu"]), ("dead", moved["dead"]))})
+        labels = VGroup()
+        for key, ball in self.balls.items():
+            color = self.theme.warning if moved[key] < 0.05 * self.lesson.ball.push else self.theme.text
+            text = self.math(rf"\text{{moved }} {self.number(f'{key}_moved', moved[key], 2)}", color=color,
+                             font_size=self.theme.label_size)
+            labels.add(text.next_to(self.panels, DOWN, buff=0.35).match_x(ball))
+        self.play(Write(labels))
+        self.labels = labels
+
+    def state_the_lesson(self) -> None:
+        self.beat("lesson")
+        lesson = prose(self.lesson.caption(self.lesson_key, "lesson"), self.theme, font_size=self.theme.body_size)
+        lesson.next_to(self.labels, DOWN, buff=0.5)
+        self.play(FadeIn(lesson, shift=0.1 * UP))
+        self.wait(0.5)
+

@@ -1,0 +1,87 @@
+"""Scene 4: the sigmoid's formula, its derivative, and why the maximum is sigma'(0)."""
+
+from __future__ import annotations
+
+from manim import DOWN, LEFT, RIGHT, UP, Axes, Create, DashedLine, FadeIn, ParametricFunction, TransformMatchingTex, VGroup, Write
+
+from lessonkit.scene import LessonScene
+from lessonkit.theme import AXIS_STROKE, CURVE_STROKE
+from mathcore import sigmoid, sigmoid_prime
+
+
+class KeyFormula(LessonScene):
+    """sigma, sigma' = sigma(1 - sigma), then sigma'(0) = 0.5 x 0.5, built step by step."""
+
+    def construct(self) -> None:
+        self.show_title()
+        self.write_sigmoid()
+        self.write_derivative()
+        self.evaluate_at_zero()
+        self.explain_the_maximum()
+
+    def write_sigmoid(self) -> None:
+        self.beat("sigmoid")
+        self.definition = self.math(r"\sigma(z)", "=", r"{1 \over 1 + e^{-z}}", font_size=44)
+        self.definition[0].set_color(self.theme.sigmoid)
+        self.definition.next_to(self.title, DOWN, buff=0.6)
+        self.play(Write(self.definition), run_time=2)
+
+    def write_derivative(self) -> None:
+        self.beat("derivative")
+        self.derivative = self.math(r"\sigma'(z)", "=", r"\sigma(z)", r"\,(1 - ", r"\sigma(z)", ")", font_size=44)
+        self.derivative[0].set_color(self.theme.sigmoid_prime)
+        self.derivative.next_to(self.definition, DOWN, buff=0.5)
+        self.play(Write(self.derivative), run_time=2)
+
+    def evaluate_at_zero(self) -> None:
+        s0 = sigmoid(0.0)
+        one_minus = sigmoid(-0.0)  # 1 - sigma(0), computed without cancellation
+        peak = sigmoid_prime(0.0)
+        self.beat("maximum", sigma0=self.spoken(s0), one_minus_sigma0=self.spoken(one_minus),
+                  max_derivative=self.spoken(peak))
+        at_zero = self.math(r"\sigma'(0)", "=", r"\sigma(0)", r"\,(1 - ", r"\sigma(0)", ")", font_size=44)
+        at_zero[0].set_color(self.theme.sigmoid_prime)
+        at_zero.next_to(self.derivative, DOWN, buff=0.5)
+        self.play(TransformMatchingTex(self.derivative.copy(), at_zero), run_time=1.5)
+        numbers = self.math(
+            r"\sigma'(0)", "=", self.number("sigma0", s0), r"\times", self.number("one_minus_sigma0", one_minus),
+            "=", self.number("max_derivative", peak), font_size=44,
+        )
+        numbers[0].set_color(self.theme.sigmoid_prime)
+        numbers[-1].set_color(self.theme.highlight)
+        numbers.move_to(at_zero)
+        self.play(TransformMatchingTex(at_zero, numbers), run_time=1.5)
+        self.evaluated = numbers
+
+    def explain_the_maximum(self) -> None:
+        s0 = sigmoid(0.0)
+        peak = sigmoid_prime(0.0)
+        self.beat("why", sigma0=self.spoken(s0), max_derivative=self.spoken(peak))
+        formulas = VGroup(self.definition, self.derivative, self.evaluated)
+        self.play(formulas.animate.scale(0.85).arrange(DOWN, aligned_edge=LEFT, buff=0.55)
+                  .to_edge(LEFT, buff=0.7).set_y(-0.4))
+        # sigma' plotted against sigma itself: a parabola s(1 - s) with its top at s = 0.5.
+        axes = Axes(x_range=(0, 1, 0.5), y_range=(0, 0.3, 0.1), x_length=5.0, y_length=3.8, tips=False,
+                    axis_config={"color": self.theme.muted, "stroke_width": AXIS_STROKE})
+        axes.next_to(formulas, RIGHT, buff=1.2).set_y(-0.6)
+        curve = ParametricFunction(lambda z: axes.c2p(sigmoid(z), sigmoid_prime(z)), t_range=(-8, 8, 0.05),
+                                   color=self.theme.sigmoid_prime, stroke_width=CURVE_STROKE)
+        x_label = self.math(r"\sigma", font_size=self.theme.label_size).next_to(axes.x_axis, RIGHT, buff=0.15)
+        y_label = self.math(r"\sigma(1-\sigma)", font_size=self.theme.label_size, color=self.theme.sigmoid_prime)
+        y_label.next_to(axes.y_axis, UP, buff=0.1)
+        ends = VGroup(*(
+            self.math(self.number(f"axis_{s}", s), font_size=self.theme.small_size, color=self.theme.muted)
+            .next_to(axes.c2p(s, 0), DOWN, buff=0.12)
+            for s in (0.0, s0, 1.0)
+        ))
+        top = axes.c2p(s0, peak)
+        marker = self.math(rf"({self.number('sigma0', s0)},\ {self.number('max_derivative', peak)})",
+                           font_size=self.theme.label_size, color=self.theme.highlight).next_to(top, UP, buff=0.15)
+        self.play(Create(axes), FadeIn(x_label, y_label, ends))
+        self.play(Create(curve), run_time=1.5)
+        drop = DashedLine(axes.c2p(s0, 0), top, color=self.theme.highlight, stroke_width=2)
+        self.play(Create(drop), FadeIn(marker, shift=0.1 * DOWN))
+        self.wait(0.5)
+
+
+

@@ -1,0 +1,132 @@
+"""Scene 6: ReLU's step-shaped derivative keeps the gradient at 1; and the dying ReLU."""
+
+from __future__ import annotations
+
+from manim import (
+    DOWN,
+    LEFT,
+    RIGHT,
+    UP,
+    Arrow,
+    Circle,
+    Cross,
+    Create,
+    FadeIn,
+    FadeOut,
+    Indicate,
+    VGroup,
+    Write,
+)
+
+from lessonkit.components import ActivationPlot, LogBarChart
+from lessonkit.scene import LessonScene
+from lessonkit.theme import EDGE_BUFF
+from mathcore import get_activation, gradient_through_layers, relu_prime, weight_update
+
+
+class ReluComparison(LessonScene):
+    """ReLU and its derivative beside the sigmoid's; the chain with ReLU; a dead neuron."""
+
+    def construct(self) -> None:
+        self.sigmoid, self.relu = get_activation("sigmoid"), get_activation("relu")
+        self.show_title()
+        self.show_relu()
+        self.compare_derivatives()
+        self.compare_chains()
+        self.show_dying_neuron()
+        self.show_frozen_weight()
+
+    def show_relu(self) -> None:
+        self.beat("relu")
+        # Both derivatives share one y range, so the sigmoid's peak looks as small as it is.
+        shared = (0.0, 1.2, 0.4)
+        size = {"x_length": 5.6, "y_length": 2.1, "theme": self.theme, "z_max": 4.0, "x_step": 2.0}
+        self.relu_plot = ActivationPlot("relu", **size)
+        self.relu_slope = ActivationPlot("relu", derivative=True, y_range=shared, **size)
+        self.sigmoid_plot = ActivationPlot("sigmoid", **size)
+        self.sigmoid_slope = ActivationPlot("sigmoid", derivative=True, y_range=shared, **size)
+        grid = VGroup(self.relu_plot, self.sigmoid_plot, self.relu_slope, self.sigmoid_slope)
+        grid.arrange_in_grid(rows=2, cols=2, buff=(1.0, 0.55)).next_to(self.title, DOWN, buff=0.45)
+        self.plots = grid
+        self.play(Create(self.relu_plot), run_time=1.5)
+        self.play(Create(self.relu_slope), run_time=1.5)
+
+    def compare_derivatives(self) -> None:
+        sigmoid_max, relu_max = self.sigmoid.max_derivative, self.relu.max_derivative
+        self.beat("compare", sigmoid_max=self.spoken(sigmoid_max), relu_max=self.spoken(relu_max))
+        self.play(FadeIn(self.sigmoid_plot), FadeIn(self.sigmoid_slope))
+        levels = VGroup(
+            self.sigmoid_slope.get_level_line(sigmoid_max, self.number("sigmoid_max", sigmoid_max),
+                                              color=self.theme.sigmoid_prime),
+            self.relu_slope.get_level_line(relu_max, self.number("relu_max", relu_max), color=self.theme.relu_prime),
+        )
+        self.play(Create(levels))
+        self.wait(0.5)
+        self.levels = levels
+
+    def compare_chains(self) -> None:
+        chain = self.lesson.chain
+        sigmoid_path = list(gradient_through_layers(chain.per_layer_gradient, chain.layers)[::-1])
+        relu_factor = relu_prime(1.0)  # an active ReLU: any z > 0
+        relu_path = list(gradient_through_layers(relu_factor, chain.layers)[::-1])
+        self.beat("chain", layers=str(chain.layers), sigmoid_first_layer=self.spoken(sigmoid_path[0]),
+                  relu_first_layer=self.spoken(relu_path[0]))
+        self.play(FadeOut(self.plots), FadeOut(self.levels))
+        floor = LogBarChart(sigmoid_path + relu_path, theme=self.theme).floor_exponent
+        layer_numbers = [str(k) for k in range(1, chain.layers + 1)]
+        rows = VGroup()
+        for name, path, color in (("sigmoid", sigmoid_path, self.theme.sigmoid), ("relu", relu_path, self.theme.relu)):
+            chart = LogBarChart(path, height=1.7, width=8.5, floor_exponent=floor, ceiling_exponent=0, colors=color,
+                                bar_labels=layer_numbers, theme=self.theme)
+            name_label = self.math(get_activation(name).symbol if name == "sigmoid" else r"\mathrm{ReLU}",
+                                   color=color).next_to(chart, LEFT, buff=0.5)
+            first = self.math(rf"\text{{layer 1: }} {self.number(f'{name}_first_layer', path[0])}", color=color,
+                              font_size=self.theme.label_size)
+            first.next_to(chart, RIGHT, buff=0.4)
+            rows.add(VGroup(name_label, chart, first))
+        rows.arrange(DOWN, buff=0.6).next_to(self.title, DOWN, buff=0.5)
+        for row in rows:
+            self.play(FadeIn(row[0]), FadeIn(row[1].get_frame()))
+            self.play(row[1].make_grow_animation(), run_time=1.5)
+            self.play(Write(row[2]))
+        self.rows = rows
+
+    def show_dying_neuron(self) -> None:
+        self.beat("dying")
+        self.play(FadeOut(self.rows))
+        z = self.lesson.dying_relu.z
+        neuron = Circle(radius=0.7, color=self.theme.relu, stroke_width=4)
+        inputs = VGroup(*(Arrow(LEFT * 2.2 + UP * dy, neuron.get_left() + UP * dy * 0.3, color=self.theme.muted,
+                                buff=0.05, stroke_width=3) for dy in (0.8, 0.0, -0.8)))
+        output = Arrow(neuron.get_right(), neuron.get_right() + RIGHT * 1.8, color=self.theme.muted, buff=0.05)
+        z_text = self.math(rf"z = {self.number('dead_z', z)}", color=self.theme.warning)
+        z_text.next_to(neuron, DOWN, buff=0.25)
+        diagram = VGroup(inputs, neuron, output, z_text).scale(1.2).to_edge(LEFT, buff=1.0).set_y(-0.3)
+        gradient = self.math(
+            rf"\mathrm{{ReLU}}'({self.number('dead_z', z)}) = {self.number('dead_gradient', relu_prime(z))}",
+            color=self.theme.relu_prime,
+        )
+        slope = ActivationPlot("relu", derivative=True, x_length=5.0, y_length=1.6, z_max=4.0, x_step=2.0,
+                               y_range=(0.0, 1.2, 0.4), theme=self.theme)
+        dot = slope.get_dot(z, color=self.theme.warning)
+        right = VGroup(gradient, VGroup(slope, dot)).arrange(DOWN, buff=0.5, aligned_edge=LEFT)
+        right.next_to(diagram, RIGHT, buff=1.2).set_y(0.0)
+        self.diagram = diagram
+        self.play(FadeIn(diagram))
+        self.play(Create(slope), run_time=1.2)
+        self.play(FadeIn(dot, scale=0.5), Write(gradient))
+        self.dead_gradient = gradient
+
+    def show_frozen_weight(self) -> None:
+        learning_rate = self.lesson.chain.learning_rate
+        update = weight_update(learning_rate, relu_prime(self.lesson.dying_relu.z))
+        self.beat("dead_weight", learning_rate=self.spoken(learning_rate), update=self.spoken(update))
+        delta = self.math(
+            rf"\Delta w = {self.number('learning_rate', learning_rate)} \times "
+            rf"{self.number('dead_gradient', relu_prime(self.lesson.dying_relu.z))} = {self.number('dead_update', update)}"
+        ).next_to(self.dead_gradient, RIGHT, buff=0.8)
+        self.play(Write(delta))
+        cross = Cross(self.diagram[1], stroke_color=self.theme.warning, stroke_width=6)
+        self.play(Create(cross), self.diagram[1].animate.set_stroke(self.theme.muted), Indicate(delta[0]))
+        self.wait(0.5)
+

@@ -1,0 +1,96 @@
+"""Scene 2: the sigmoid saturates: far from 0, big changes in z barely move the output."""
+
+from __future__ import annotations
+
+from manim import DOWN, LEFT, RIGHT, UP, Create, FadeIn, FadeOut, ValueTracker, VGroup, Write, linear
+
+from lessonkit.components import ActivationPlot, LabelledReadout
+from lessonkit.scene import LessonScene
+from lessonkit.text import prose
+from mathcore import sigmoid
+
+
+class Saturation(LessonScene):
+    """The sigmoid with its saturated regions shaded; a point pushed far into each."""
+
+    def construct(self) -> None:
+        self.draw_curve()
+        self.shade_regions()
+        self.push_point(side=+1, beat="right")
+        self.push_point(side=-1, beat="left")
+        self.sum_up()
+
+    def draw_curve(self) -> None:
+        self.beat("curve")
+        self.show_title()
+        self.plot = ActivationPlot("sigmoid", x_length=8.4, y_length=4.2, theme=self.theme)
+        self.plot.to_edge(LEFT, buff=0.6).shift(0.35 * DOWN)
+        self.play(Create(self.plot.axes), FadeIn(self.plot.tick_labels, self.plot.x_label, self.plot.y_label))
+        self.play(Create(self.plot.graph), run_time=2)
+
+    def shade_regions(self) -> None:
+        threshold = self.lesson.saturation.threshold
+        self.beat("regions", threshold=self.spoken(threshold))
+        z_max = self.plot.z_max
+        regions = VGroup(
+            self.plot.get_region(-z_max, -threshold, self.theme.saturated, opacity=0.3),
+            self.plot.get_region(threshold, z_max, self.theme.saturated, opacity=0.3),
+        )
+        label = self.math(rf"|z| \geq {self.number('threshold', threshold)}", color=self.theme.saturated,
+                          font_size=self.theme.label_size)
+        label.next_to(regions[1], UP, buff=0.1)
+        self.play(FadeIn(regions), Write(label))
+        self.bring_to_front(self.plot.graph)
+        self.regions = VGroup(regions, label)
+
+        # Live readouts of z and sigma(z) for the moving point, at the right of the plot.
+        self.z = ValueTracker(0.0)
+        self.z_readout = LabelledReadout("z =", self.z.get_value, decimals=2, font_size=self.theme.body_size)
+        self.sigma_readout = LabelledReadout(r"\sigma(z) =", lambda: sigmoid(self.z.get_value()), decimals=4,
+                                             font_size=self.theme.body_size, number_color=self.theme.sigmoid)
+        readouts = VGroup(self.z_readout, self.sigma_readout).arrange(DOWN, aligned_edge=LEFT, buff=0.3)
+        readouts.next_to(self.plot, RIGHT, buff=0.4).align_to(self.plot, UP)
+        self.readouts = readouts
+
+    def push_point(self, side: int, beat: str) -> None:
+        settings = self.lesson.saturation
+        z_from, z_to = side * settings.from_z, side * settings.to_z
+        values = {"from_z": z_from, "to_z": z_to} if side > 0 else {"neg_from_z": z_from, "neg_to_z": z_to}
+        sigma_from, sigma_to = sigmoid(z_from), sigmoid(z_to)
+        names = ("sigma_from", "sigma_to") if side > 0 else ("sigma_neg_from", "sigma_neg_to")
+        self.beat(beat, **{k: self.spoken(v) for k, v in values.items()},
+                  **{names[0]: self.spoken(sigma_from), names[1]: self.spoken(sigma_to)})
+
+        self.z.set_value(z_from)
+        dot = self.plot.get_dot(z_from)
+        dot.add_updater(lambda d: d.move_to(self.plot.point_at(self.z.get_value())))
+        if side > 0:
+            self.play(FadeIn(self.readouts), FadeIn(dot))
+        else:
+            self.play(FadeIn(dot))
+        self.play(self.z.animate(run_time=3, rate_func=linear).set_value(z_to))
+        dot.clear_updaters()
+
+        change = VGroup(
+            self.math(rf"\Delta z = {self.number(f'{beat}_delta_z', z_to - z_from)}"),
+            self.math(rf"\Delta \sigma = {self.number(f'{beat}_delta_sigma', sigma_to - sigma_from, 2)}",
+                      color=self.theme.warning),
+        ).arrange(DOWN, aligned_edge=LEFT, buff=0.25)
+        self.record_endpoints(beat, sigma_from, sigma_to)
+        change.next_to(self.readouts, DOWN, buff=0.6, aligned_edge=LEFT)
+        self.play(Write(change))
+        self.wait(0.5)
+        self.play(FadeOut(change), FadeOut(dot))
+
+    def record_endpoints(self, beat: str, sigma_from: float, sigma_to: float) -> None:
+        # The captions read these values; record them like the ones drawn.
+        self.number(f"{beat}_sigma_from", sigma_from)
+        self.number(f"{beat}_sigma_to", sigma_to)
+
+    def sum_up(self) -> None:
+        self.beat("summary")
+        summary = prose(self.lesson.caption(self.lesson_key, "summary"), self.theme, font_size=self.theme.label_size,
+                        max_width=self.width_right_of(self.readouts))
+        summary.next_to(self.readouts, DOWN, buff=0.6, aligned_edge=LEFT)
+        self.play(FadeIn(summary, shift=0.1 * UP))
+        self.wait(0.5)

@@ -128,9 +128,10 @@ def render_scene(job: SceneJob) -> SceneRender:
         "frame_rate": job.quality.fps,
         "media_dir": str(job.cache_dir),
         # Own LaTeX and text folders per scene: parallel workers sharing one delete
-        # each other's temporary files.
+        # each other's temporary files. Text's cached SVGs also depend on the pixel
+        # width (Pango wraps at it) but their names do not, hence one folder per quality.
         "tex_dir": str(job.cache_dir / "Tex" / job.name),
-        "text_dir": str(job.cache_dir / "texts" / job.name),
+        "text_dir": str(job.cache_dir / "texts" / job.quality.folder / job.name),
         "save_sections": True,
         "write_to_movie": True,
         "progress_bar": "none",

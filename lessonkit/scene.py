@@ -15,7 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import ClassVar
 
-from manim import UP, FadeIn, MathTex, Mobject, Scene, Tex, Text, config
+from manim import DL, UP, UR, FadeIn, MathTex, Mobject, Scene, Tex, Text, VMobject, config
 
 from lessonkit.config import Lesson, active_lesson
 from lessonkit.schema import SCENE_TITLE_KEYS
@@ -33,6 +33,11 @@ class ShownNumber:
     text: str
 
 
+def _describe(mobject: Mobject) -> str:
+    text = getattr(mobject, "tex_string", None) or getattr(mobject, "text", "") or type(mobject).__name__
+    return repr(text[:30])
+
+
 class LessonScene(Scene):
     """A scene of the lecture, drawn from the active lesson config.
 
@@ -46,7 +51,7 @@ class LessonScene(Scene):
     def __init_subclass__(cls, **kwargs) -> None:
         super().__init_subclass__(**kwargs)
         if not cls.__dict__.get("lesson_key"):
-            cls.lesson_key = SCENE_TITLE_KEYS.get(cls.__name__, "")
+            cls.lesson_key = SCENE_TITLE_KEYS.get(cls.__name__, cls.lesson_key)
 
     @classmethod
     def title_for(cls, lesson: Lesson) -> str:
@@ -62,6 +67,8 @@ class LessonScene(Scene):
             text_class.set_default(color=self.theme.text)
         self.shown: dict[str, ShownNumber] = {}
         self.captions: list[str] = []
+        self.screen_tex: set[str] = set()
+        self.layout_problems: list[str] = []
         self._caption: tuple[str, float] | None = None
 
     def tear_down(self) -> None:
@@ -86,6 +93,12 @@ class LessonScene(Scene):
         self.captions.append(text)
         self._caption = (text, self.time)
 
+    def play(self, *args, **kwargs) -> None:
+        """Scene.play, then a look at the screen (see :meth:`_inspect_screen`)."""
+        super().play(*args, **kwargs)
+        caption = self._caption[0] if self._caption else ""
+        self._inspect_screen(label=caption[:40])
+
     def reading_time(self, text: str) -> float:
         """Seconds a learner needs for ``text`` at the lesson's reading pace."""
         pacing = self.lesson.pacing
@@ -96,12 +109,59 @@ class LessonScene(Scene):
             return
         text, start = self._caption
         remaining = self.reading_time(text) - (self.time - start)
-        if remaining > 0.5 / config.frame_rate:  # less than a frame is not worth a wait
-            self.wait(remaining)
+        frame = 1 / config.frame_rate
+        if remaining > frame / 2:  # less than half a frame is not worth a wait
+            self.wait(max(remaining, frame))
         elapsed = self.time - start
         # Added now, with a negative offset, so the caption spans its whole beat.
         self.add_subcaption(text, duration=elapsed, offset=-elapsed)
         self._caption = None
+        self._inspect_screen(label=text[:40])
+
+    # --- what the viewer sees (recorded for the tests) ---------------------------------
+
+    def texts_on_screen(self) -> list[Mobject]:
+        """Every formula and text mobject on screen now (not their glyphs)."""
+        found: list[Mobject] = []
+
+        def visit(mobject: Mobject) -> None:
+            if isinstance(mobject, (MathTex, Text)):
+                if any(part.get_fill_opacity() > 0.05 for part in mobject.family_members_with_points()):
+                    found.append(mobject)
+                return
+            for child in mobject.submobjects:
+                visit(child)
+
+        for mobject in self.mobjects:
+            visit(mobject)
+        return found
+
+    def _inspect_screen(self, label: str) -> None:
+        """Record the formulas on screen and anything a viewer would call a layout bug:
+        a mobject crossing the frame's edge, or two texts overlapping."""
+        texts = self.texts_on_screen()
+        self.screen_tex.update(t.tex_string for t in texts if isinstance(t, MathTex))
+        half_width, half_height = self.camera.frame_width / 2, self.camera.frame_height / 2
+        for mobject in self.mobjects:
+            # Only drawn things: a ValueTracker keeps its number in a point of its own.
+            if not any(isinstance(m, VMobject) for m in mobject.family_members_with_points()):
+                continue
+            left, right = mobject.get_left()[0], mobject.get_right()[0]
+            bottom, top = mobject.get_bottom()[1], mobject.get_top()[1]
+            if left < -half_width or right > half_width or bottom < -half_height or top > half_height:
+                self.layout_problems.append(
+                    f"{label!r}: {_describe(mobject)} crosses the frame's edge "
+                    f"(x {left:.2f}..{right:.2f}, y {bottom:.2f}..{top:.2f})"
+                )
+        boxes = [(t, t.get_corner(DL), t.get_corner(UR)) for t in texts]
+        margin = 0.02  # touching is fine; overlapping by more than this is not
+        for i, (a, a_low, a_high) in enumerate(boxes):
+            for b, b_low, b_high in boxes[i + 1:]:
+                if (a_low[0] + margin < b_high[0] and b_low[0] + margin < a_high[0]
+                        and a_low[1] + margin < b_high[1] and b_low[1] + margin < a_high[1]):
+                    self.layout_problems.append(
+                        f"{label!r}: {_describe(a)} overlaps {_describe(b)}"
+                    )
 
     # --- numbers ---------------------------------------------------------------------
 

@@ -127,3 +127,46 @@ def join_clips(clips: Sequence[Path | str], target: Path | str, fps: Fraction | 
                         output.mux(packet)
                 offset_seconds += Fraction(info.frames) / fps
     return probe(target, fps=fps)
+
+
+def frames_at(path: Path | str, seconds: Sequence[float]):
+    """PIL images of the frames shown at each time in ``seconds`` (ascending), decoding once.
+
+    A time past the end gives the last frame.
+    """
+    wanted = sorted(seconds)
+    images = []
+    last = None
+    with av.open(str(path)) as container:
+        stream = container.streams.video[0]
+        for frame in container.decode(stream):
+            time_of_frame = float(frame.pts * stream.time_base)
+            while wanted and time_of_frame > wanted[0] + 1e-6:
+                images.append((last or frame).to_image())
+                wanted.pop(0)
+            last = frame
+            if not wanted:
+                break
+    if last is None:
+        raise VideoError(f"{path} has no frames")
+    images.extend(last.to_image() for _ in wanted)
+    return images
+
+
+def last_frame(path: Path | str):
+    """The final frame of a video as a PIL image (what stays on screen when it stops)."""
+    return frames_at(path, [float("inf")])[0]
+
+
+def contact_sheet(images, columns: int = 4, width: int = 480, gap: int = 6, background: str = "#000000"):
+    """``images`` tiled into one PIL image, each scaled to ``width`` pixels wide."""
+    from PIL import Image
+
+    thumbs = [image.resize((width, round(image.height * width / image.width))) for image in images]
+    height = max(thumb.height for thumb in thumbs)
+    rows = -(-len(thumbs) // columns)
+    sheet = Image.new("RGB", (columns * width + (columns + 1) * gap, rows * height + (rows + 1) * gap), background)
+    for index, thumb in enumerate(thumbs):
+        row, column = divmod(index, columns)
+        sheet.paste(thumb, (gap + column * (width + gap), gap + row * (height + gap)))
+    return sheet

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from manim import DOWN, LEFT, RIGHT, UP, Create, FadeIn, FadeOut, Flash, Transform, VGroup, Write
+from manim import DOWN, LEFT, RIGHT, UP, Create, FadeIn, FadeOut, Flash, ReplacementTransform, VGroup, Write
 
 from lessonkit.components import ActivationPlot, WorkedSolution
 from lessonkit.scene import LessonScene
@@ -130,7 +130,8 @@ class PracticeProblem2(PracticeScene):
         current = lines[0]
         self.play(Write(current))
         for line in lines[1:]:
-            self.play(Transform(current, line), run_time=0.6 if p.layers > 3 else 0.9)
+            self.play(ReplacementTransform(current, line), run_time=0.6 if p.layers > 3 else 0.9)
+            current = line
         final.next_to(current, DOWN, buff=0.35, aligned_edge=LEFT).shift(RIGHT * 1.0)
         self.play(Write(final))
         self.product = VGroup(current, final)

@@ -20,6 +20,7 @@ from manim import (
 
 from lessonkit.components import ActivationPlot, LogBarChart
 from lessonkit.scene import LessonScene
+from lessonkit.text import prose
 from lessonkit.theme import EDGE_BUFF
 from mathcore import get_activation, gradient_through_layers, relu_prime, weight_update
 
@@ -78,8 +79,8 @@ class ReluComparison(LessonScene):
         for name, path, color in (("sigmoid", sigmoid_path, self.theme.sigmoid), ("relu", relu_path, self.theme.relu)):
             chart = LogBarChart(path, height=1.7, width=8.5, floor_exponent=floor, ceiling_exponent=0, colors=color,
                                 bar_labels=layer_numbers, theme=self.theme)
-            name_label = self.math(get_activation(name).symbol if name == "sigmoid" else r"\mathrm{ReLU}",
-                                   color=color).next_to(chart, LEFT, buff=0.5)
+            name_label = prose(get_activation(name).display_name, self.theme, font_size=self.theme.label_size,
+                               color=color).next_to(chart, LEFT, buff=0.5)
             first = self.math(rf"\text{{layer 1: }} {self.number(f'{name}_first_layer', path[0])}", color=color,
                               font_size=self.theme.label_size)
             first.next_to(chart, RIGHT, buff=0.4)

@@ -67,28 +67,28 @@ class Saturation(LessonScene):
         if side > 0:
             self.play(FadeIn(self.readouts), FadeIn(dot))
         else:
-            self.play(FadeIn(dot))
+            self.play(FadeOut(self.change), FadeIn(dot))
         self.play(self.z.animate(run_time=3, rate_func=linear).set_value(z_to))
         dot.clear_updaters()
 
+        size = self.theme.label_size
         change = VGroup(
-            self.math(rf"\Delta z = {self.number(f'{beat}_delta_z', z_to - z_from)}"),
+            self.math(rf"z:\ {self.number(f'{beat}_z_from', z_from)} \to {self.number(f'{beat}_z_to', z_to)}",
+                      font_size=size),
+            self.math(rf"\Delta z = {self.number(f'{beat}_delta_z', z_to - z_from)}", font_size=size),
+            self.math(rf"\sigma:\ {self.number(f'{beat}_sigma_from', sigma_from)} \to "
+                      rf"{self.number(f'{beat}_sigma_to', sigma_to)}", font_size=size, color=self.theme.sigmoid),
             self.math(rf"\Delta \sigma = {self.number(f'{beat}_delta_sigma', sigma_to - sigma_from, 2)}",
-                      color=self.theme.warning),
-        ).arrange(DOWN, aligned_edge=LEFT, buff=0.25)
-        self.record_endpoints(beat, sigma_from, sigma_to)
+                      font_size=size, color=self.theme.warning),
+        ).arrange(DOWN, aligned_edge=LEFT, buff=0.2)
         change.next_to(self.readouts, DOWN, buff=0.6, aligned_edge=LEFT)
         self.play(Write(change))
-        self.wait(0.5)
-        self.play(FadeOut(change), FadeOut(dot))
-
-    def record_endpoints(self, beat: str, sigma_from: float, sigma_to: float) -> None:
-        # The captions read these values; record them like the ones drawn.
-        self.number(f"{beat}_sigma_from", sigma_from)
-        self.number(f"{beat}_sigma_to", sigma_to)
+        # Stays up while the caption is read; the next beat clears it.
+        self.change = VGroup(change, dot)
 
     def sum_up(self) -> None:
         self.beat("summary")
+        self.play(FadeOut(self.change))
         summary = prose(self.lesson.caption(self.lesson_key, "summary"), self.theme, font_size=self.theme.label_size,
                         max_width=self.width_right_of(self.readouts))
         summary.next_to(self.readouts, DOWN, buff=0.6, aligned_edge=LEFT)

@@ -38,7 +38,7 @@ class TangentTrace(LessonScene):
     def start_tracing(self) -> None:
         self.beat("trace")
         z_max = self.curve.z_max
-        self.tracer = TangentTracer(self.curve, self.slope, start_z=-0.95 * z_max, theme=self.theme)
+        self.tracer = TangentTracer(self.curve, self.slope, start_z=-0.75 * z_max, theme=self.theme)
         self.tracer.readout.next_to(self.curve, RIGHT, buff=0.3).shift(0.2 * DOWN)
         self.play(FadeIn(self.tracer))
         self.play(self.tracer.make_trace_animation(self.activation.peak_z - 2.0, run_time=3.0))

@@ -25,6 +25,10 @@ class GradientChain(LessonScene):
         self.show_title()
         self.chain = LayerChain(self.factor, self.layers, width=self.camera.frame_width - 2 * EDGE_BUFF - 1.4,
                                 theme=self.theme)
+        # Leave room below for the product formula, however many lines the title takes.
+        room = self.content_top + self.camera.frame_height / 2 - EDGE_BUFF - 1.0
+        if self.chain.height > room:
+            self.chain.scale_to_fit_height(room)
         self.chain.next_to(self.title, DOWN, buff=0.45).set_x(0.4)
         for layer, value, text in self.chain.shown_values():
             self.number(f"layer_{layer}_gradient", value, 2)

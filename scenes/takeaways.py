@@ -79,6 +79,6 @@ class Takeaways(LessonScene):
                 charts.append(VGroup(chart.baseline, chart.bars))
             icon = VGroup(*charts).arrange(RIGHT, buff=0.1, aligned_edge=DOWN)
         if icon.width > ICON_WIDTH:
-            icon.set_width(ICON_WIDTH)
+            icon.scale_to_fit_width(ICON_WIDTH)
         return icon
 

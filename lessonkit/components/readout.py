@@ -106,7 +106,7 @@ class LiveNumber(VGroup):
 
 
 class LabelledReadout(VGroup):
-    """A formula followed by a :class:`LiveNumber`, sharing one baseline.
+    r"""A formula followed by a :class:`LiveNumber`, sharing one baseline.
 
     The label is typeset together with a sample number so that the live digits sit
     exactly where LaTeX would have put them.

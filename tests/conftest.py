@@ -1,0 +1,52 @@
+"""Shared fixtures: tiny scene renders, and the options of manim's golden-frame tests."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Iterable
+
+import pytest
+
+from lessonkit.config import load_lesson, use_lesson
+
+# 854 pixels wide, not fewer: Pango wraps Text at the pixel width, so a narrower test
+# render would wrap titles that the lecture shows on one line. Two frames a second
+# keep it quick.
+TINY = {"pixel_width": 854, "pixel_height": 480, "frame_rate": 2}
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    # manim ships frames_comparison but no pytest plugin registering its options.
+    parser.addoption("--set_test", action="store_true", default=False,
+                     help="write golden frames instead of comparing with them")
+    parser.addoption("--show_diff", action="store_true", default=False,
+                     help="show a picture of a golden frame's difference")
+
+
+def render_tiny(scene_class: type, media_dir: Path, overrides: Iterable[str] = (), *, write_movie: bool = True):
+    """Render ``scene_class`` small and fast under a lesson with ``overrides``; return the scene."""
+    from manim import tempconfig
+
+    use_lesson(load_lesson(overrides=list(overrides)))
+    try:
+        with tempconfig({**TINY, "media_dir": str(media_dir), "progress_bar": "none", "verbosity": "WARNING",
+                         "write_to_movie": write_movie}):
+            scene = scene_class()
+            scene.render()
+        return scene
+    finally:
+        use_lesson(None)
+
+
+@pytest.fixture(scope="session")
+def media_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One manim media folder for the session (its LaTeX cache is shared by the tests)."""
+    return tmp_path_factory.mktemp("media")
+
+
+@pytest.fixture(scope="session")
+def lecture_scenes(media_dir: Path) -> dict[str, object]:
+    """Every scene of the lecture rendered once, tiny, with the default lesson."""
+    from scenes import LECTURE
+
+    return {scene.__name__: render_tiny(scene, media_dir) for scene in LECTURE}

@@ -1,0 +1,162 @@
+"""render.py and the pipeline: outputs checked with PyAV, usage errors, failures, interrupts."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+import srt
+
+from lessonkit.config import load_lesson
+from lessonkit.pipeline import Quality, RenderError, render_lecture, scene_cache_paths, SceneJob
+from lessonkit.video import probe
+from scenes import KeyFormula, LearningGoal
+from tests.failing_scene import BrokenScene
+
+ROOT = Path(__file__).resolve().parent.parent
+TEST_QUALITY = Quality("test", 854, 480, 4)
+
+
+def run_cli(*args: str, timeout: float = 600) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "render.py", *args], cwd=ROOT, capture_output=True, text=True,
+                          timeout=timeout)
+
+
+@pytest.fixture(scope="module")
+def tiny_lecture(tmp_path_factory):
+    out = tmp_path_factory.mktemp("out")
+    result = render_lecture([LearningGoal, KeyFormula], load_lesson(), out, quality=TEST_QUALITY, jobs=2,
+                            cache_dir=tmp_path_factory.mktemp("cache"))
+    return out, result
+
+
+def test_lecture_joins_the_clips_and_decodes_to_its_end(tiny_lecture):
+    out, result = tiny_lecture
+    clips = [probe(out / "clips" / name, decode=True, fps=4) for name in ("01-LearningGoal.mp4", "02-KeyFormula.mp4")]
+    lecture = probe(out / "lecture.mp4", decode=True, fps=4)
+    assert (lecture.width, lecture.height, lecture.codec, lecture.pix_fmt) == (854, 480, "h264", "yuv420p")
+    assert lecture.frames == sum(clip.frames for clip in clips) > 0
+    assert lecture.duration == pytest.approx(sum(clip.duration for clip in clips))
+    assert not list(out.rglob(".*")), "no temporary files left behind"
+
+
+def test_manifest_lists_every_clip_in_order(tiny_lecture):
+    out, result = tiny_lecture
+    manifest = json.loads((out / "manifest.json").read_text())
+    clips = manifest["clips"]
+    assert [c["scene"] for c in clips] == ["LearningGoal", "KeyFormula"]
+    assert [c["title"] for c in clips] == ["Learning goal", "Why the maximum slope is so small"]
+    for clip in clips:
+        info = probe(out / clip["file"], fps=4)
+        assert (clip["width"], clip["height"], clip["fps"], clip["frames"]) == (854, 480, 4, info.frames)
+        assert clip["duration"] == pytest.approx(info.duration)
+    assert clips[1]["start"] == pytest.approx(clips[0]["duration"])
+    assert manifest["lecture"]["duration"] == pytest.approx(sum(c["duration"] for c in clips))
+
+
+def test_lecture_captions_are_offset_to_the_lecture_timeline(tiny_lecture):
+    out, result = tiny_lecture
+    captions = list(srt.parse((out / "lecture.srt").read_text()))
+    first_clip = result.clips[0]
+    assert len(captions) == sum(len(c.captions) for c in result.clips)
+    later = captions[len(first_clip.captions)]
+    assert later.start.total_seconds() == pytest.approx(first_clip.duration + result.clips[1].captions[0]["start"],
+                                                        abs=1e-3)
+    assert later.content.startswith("The sigmoid is one over")
+    assert captions[-1].end.total_seconds() <= result.clips[-1].start + result.clips[-1].duration + 1e-3
+
+
+def test_cli_renders_one_scene_at_low_quality(tmp_path):
+    done = run_cli("--quality", "low", "--scene", "LearningGoal", "--out", str(tmp_path / "out"),
+                   "--cache", str(tmp_path / "cache"), "--jobs", "1")
+    assert done.returncode == 0, done.stderr
+    assert "[1/1] LearningGoal done" in done.stderr
+    lecture = probe(tmp_path / "out" / "lecture.mp4", decode=True, fps=15)
+    assert (lecture.width, lecture.height, lecture.fps) == (854, 480, 15)
+    assert lecture.frames == probe(tmp_path / "out" / "clips" / "01-LearningGoal.mp4", decode=True).frames
+
+
+def test_cli_lists_the_scenes_in_lecture_order():
+    done = run_cli("--list")
+    assert done.returncode == 0
+    lines = done.stdout.strip().splitlines()
+    assert len(lines) == 11
+    assert lines[0].split()[:2] == ["1", "LearningGoal"] and lines[-1].split()[:2] == ["11", "Takeaways"]
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--scene", "Nope"], "unknown scene 'Nope'; known scenes: LearningGoal, Saturation"),
+        (["--quality", "ultra"], "argument --quality: invalid choice: 'ultra'"),
+        (["--jobs", "0"], "--jobs must be at least 1"),
+        (["--set", "chain.layers=0"], "chain.layers = 0 is out of range"),
+        (["--set", "chain.layerz=3"], "did you mean chain.layers?"),
+        (["--set", "theme.name=blue"], "theme.name = 'blue' is unknown"),
+        (["--config", "no-such-file.toml"], "config file not found: no-such-file.toml"),
+        (["--bogus"], "unrecognized arguments: --bogus"),
+    ],
+)
+def test_usage_errors_exit_2_with_one_line_and_write_nothing(tmp_path, args, message):
+    out = tmp_path / "out"
+    done = run_cli(*args, "--out", str(out), "--cache", str(tmp_path / "cache"))
+    assert done.returncode == 2
+    assert done.stderr.count("\n") == 1 and done.stderr.startswith("render.py: error: ")
+    assert message in done.stderr
+    assert "Traceback" not in done.stderr
+    assert not out.exists() and not (tmp_path / "cache").exists()
+
+
+def test_malformed_config_names_its_line(tmp_path):
+    config = tmp_path / "bad.toml"
+    config.write_text("[chain]\nlayers = \n", encoding="utf-8")
+    done = run_cli("--config", str(config), "--out", str(tmp_path / "out"))
+    assert done.returncode == 2 and "line 2" in done.stderr and done.stderr.count("\n") == 1
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_a_failing_scene_is_named_and_leaves_no_lecture(tmp_path, jobs):
+    out, cache = tmp_path / "out", tmp_path / "cache"
+    with pytest.raises(RenderError, match="scene BrokenScene failed: RuntimeError: this scene is broken on purpose"):
+        render_lecture([LearningGoal, BrokenScene], load_lesson(), out, quality=TEST_QUALITY, jobs=jobs,
+                       cache_dir=cache)
+    assert not (out / "lecture.mp4").exists()
+    partial_dir, marker = scene_cache_paths(SceneJob(1, "", "BrokenScene", {}, TEST_QUALITY, cache.resolve()))
+    assert not marker.exists()
+    assert not partial_dir.exists(), "a failed render's cached clips are deleted"
+
+
+def test_a_render_killed_midway_does_not_poison_the_cache(tmp_path):
+    cache = tmp_path / "cache"
+    job = SceneJob(0, "scenes.learning_goal", "LearningGoal", load_lesson().to_dict(), TEST_QUALITY, cache.resolve())
+    partial_dir, marker = scene_cache_paths(job)
+    partial_dir.mkdir(parents=True)
+    # What a killed render leaves: its marker and a truncated clip under a cache name.
+    truncated = partial_dir / "0123456789abcdef.mp4"
+    truncated.write_bytes(b"\x00\x00\x00\x18ftypmp42")
+    marker.touch()
+    result = render_lecture([LearningGoal], load_lesson(), tmp_path / "out", quality=TEST_QUALITY, jobs=1,
+                            cache_dir=cache)
+    assert not truncated.exists() and not marker.exists()
+    assert probe(result.lecture, decode=True).frames == result.clips[0].frames
+
+
+def test_interrupt_stops_without_writing_a_lecture(tmp_path):
+    out = tmp_path / "out"
+    process = subprocess.Popen(
+        [sys.executable, "render.py", "--quality", "low", "--scene", "TangentTrace", "--scene", "Saturation",
+         "--out", str(out), "--cache", str(tmp_path / "cache"), "--jobs", "2"],
+        cwd=ROOT, stderr=subprocess.PIPE, text=True, start_new_session=True,
+    )
+    time.sleep(6)
+    os.killpg(process.pid, signal.SIGINT)  # what Ctrl-C does: the whole process group
+    _, stderr = process.communicate(timeout=60)
+    assert process.returncode == 130, stderr
+    assert "interrupted" in stderr
+    assert not (out / "lecture.mp4").exists()

@@ -1,0 +1,140 @@
+"""Every scene renders, shows the numbers mathcore computes, and keeps its layout clean."""
+
+from __future__ import annotations
+
+import pytest
+
+from lessonkit.config import load_lesson
+from mathcore import (
+    ACTIVATIONS,
+    descent_step,
+    format_number,
+    gradient_through_layers,
+    measure_gradient_norms,
+    practice_problem_1,
+    practice_problem_2,
+    relu_prime,
+    share_of_max_gradient,
+    sigmoid,
+    sigmoid_prime,
+)
+from scenes import LECTURE
+from tests.conftest import render_tiny
+
+LESSON = load_lesson()
+SCENE_NAMES = [scene.__name__ for scene in LECTURE]
+
+
+def shown(scene, label: str) -> float:
+    """The value a scene showed under ``label``, after checking its text is the formatter's."""
+    number = scene.shown[label]
+    assert number.text in {format_number(number.value, sig) for sig in range(1, 8)} | {
+        format_number(100 * number.value, 3) + r"\%"
+    }, (label, number.text)
+    return number.value
+
+
+@pytest.mark.parametrize("name", SCENE_NAMES)
+def test_scene_renders_with_captions_and_clean_layout(lecture_scenes, name):
+    scene = lecture_scenes[name]
+    assert scene.captions, "every scene narrates"
+    assert all("{" not in caption for caption in scene.captions), "placeholders were filled"
+    assert scene.layout_problems == []
+
+
+@pytest.mark.parametrize("name", SCENE_NAMES)
+def test_every_recorded_number_was_on_screen(lecture_scenes, name):
+    scene = lecture_scenes[name]
+    for label, number in scene.shown.items():
+        assert any(number.text in tex for tex in scene.screen_tex), (label, number.text)
+
+
+def test_saturation_numbers(lecture_scenes):
+    scene = lecture_scenes["Saturation"]
+    s = LESSON.saturation
+    assert shown(scene, "threshold") == s.threshold
+    assert shown(scene, "right_sigma_from") == sigmoid(s.from_z)
+    assert shown(scene, "right_sigma_to") == sigmoid(s.to_z)
+    assert shown(scene, "left_sigma_to") == sigmoid(-s.to_z)
+    assert shown(scene, "right_delta_sigma") == sigmoid(s.to_z) - sigmoid(s.from_z)
+
+
+def test_tangent_trace_numbers(lecture_scenes):
+    scene = lecture_scenes["TangentTrace"]
+    z = LESSON.tangent.pause_z
+    assert shown(scene, "max_derivative") == 0.25 == ACTIVATIONS["sigmoid"].max_derivative
+    assert shown(scene, "slope_at_pause") == sigmoid_prime(z)
+    assert shown(scene, "share_at_pause") == share_of_max_gradient(z)
+
+
+def test_key_formula_numbers(lecture_scenes):
+    scene = lecture_scenes["KeyFormula"]
+    assert shown(scene, "sigma0") == sigmoid(0.0) == 0.5
+    assert shown(scene, "one_minus_sigma0") == 0.5
+    assert shown(scene, "max_derivative") == sigmoid_prime(0.0)
+    assert scene.shown["max_derivative"].text == "0.25"
+
+
+def test_gradient_chain_numbers(lecture_scenes):
+    scene = lecture_scenes["GradientChain"]
+    g, n = LESSON.chain.per_layer_gradient, LESSON.chain.layers
+    products = gradient_through_layers(g, n)
+    for layer in range(1, n + 1):
+        # Layer 1 is furthest from the loss: it gets all n factors.
+        assert shown(scene, f"layer_{layer}_gradient") == pytest.approx(products[n - layer], rel=1e-15)
+    assert shown(scene, "first_layer_gradient") == products[-1]
+
+
+def test_relu_comparison_numbers(lecture_scenes):
+    scene = lecture_scenes["ReluComparison"]
+    assert shown(scene, "sigmoid_max") == 0.25
+    assert shown(scene, "relu_max") == 1.0
+    assert shown(scene, "sigmoid_first_layer") == gradient_through_layers(0.2, 5)[-1]
+    assert shown(scene, "relu_first_layer") == 1.0
+    assert shown(scene, "dead_z") == LESSON.dying_relu.z
+    assert shown(scene, "dead_gradient") == relu_prime(LESSON.dying_relu.z) == 0.0
+    assert shown(scene, "dead_update") == 0.0
+
+
+def test_ball_analogy_numbers(lecture_scenes):
+    scene = lecture_scenes["BallAnalogy"]
+    b = LESSON.ball
+    assert shown(scene, "plateau_moved") == descent_step(b.plateau_z, b.push)
+    assert shown(scene, "centre_moved") == descent_step(0.0, b.push)
+    assert shown(scene, "relu_moved") == descent_step(b.relu_z, b.push, "relu") == b.push
+    assert shown(scene, "dead_moved") == 0.0
+
+
+def test_practice_problem_1_numbers(lecture_scenes):
+    scene = lecture_scenes["PracticeProblem1"]
+    p = practice_problem_1(LESSON.practice.z)
+    for field in ("sigma", "exp_neg_z", "one_minus_sigma", "derivative", "max_derivative", "share"):
+        assert shown(scene, field) == getattr(p, field)
+    # The slides round early and print 2.7%; the lecture shows the computed 2.66%.
+    assert scene.shown["share_percent"].text == r"2.66\%"
+
+
+def test_practice_problem_2_numbers(lecture_scenes):
+    scene = lecture_scenes["PracticeProblem2"]
+    p = practice_problem_2(0.2, 5, 0.1)
+    for k, product in enumerate(p.running_products, start=1):
+        assert shown(scene, f"product_{k}") == product
+    assert scene.shown["first_layer_gradient"].text == "0.00032"
+    assert scene.shown["weight_update"].text == "0.000032"
+    assert shown(scene, "weight_update") == p.weight_update
+
+
+def test_real_network_numbers(lecture_scenes):
+    scene = lecture_scenes["RealNetwork"]
+    r = LESSON.real_network
+    for name in ("sigmoid", "relu"):
+        measured = measure_gradient_norms(depth=r.depth, width=r.width, activation=name, init=r.init, seed=r.seed,
+                                          batch=r.batch)
+        assert shown(scene, f"{name}_ratio") == measured.first_to_last_ratio
+    assert scene.shown["sigmoid_ratio"].value < 1e-4 < scene.shown["relu_ratio"].value
+
+
+def test_takeaways_fill_in_computed_numbers(lecture_scenes):
+    captions = lecture_scenes["Takeaways"].captions
+    assert "The maximum sigmoid gradient is only 0.25." in captions
+    assert "ReLU has a constant gradient of 1 for positive inputs." in captions

@@ -47,6 +47,8 @@ class LessonScene(Scene):
     """
 
     lesson_key: ClassVar[str] = ""
+    #: A title for a scene of your own (the lecture's scenes take theirs from ``[titles]``).
+    scene_title: ClassVar[str | None] = None
 
     def __init_subclass__(cls, **kwargs) -> None:
         super().__init_subclass__(**kwargs)
@@ -55,8 +57,8 @@ class LessonScene(Scene):
 
     @classmethod
     def title_for(cls, lesson: Lesson) -> str:
-        """This scene's title in ``lesson``."""
-        return lesson.titles[cls.lesson_key]
+        """This scene's title in ``lesson`` (or its own ``scene_title``)."""
+        return cls.scene_title or lesson.titles[cls.lesson_key]
 
     def setup(self) -> None:
         self.lesson = active_lesson()
@@ -78,12 +80,14 @@ class LessonScene(Scene):
 
     # --- beats and captions --------------------------------------------------------
 
-    def beat(self, name: str, /, **values: str) -> None:
+    def beat(self, name: str, /, text: str | None = None, **values: str) -> None:
         """Start beat ``name``: hold the previous caption until it has been read, open a
-        new section, and show ``[narration.<scene>].<name>`` with ``values`` filled in."""
+        new section, and show ``[narration.<scene>].<name>`` with ``values`` filled in
+        (or ``text``, for a scene of your own that has no narration in the lesson)."""
         self._close_caption()
         self.next_section(name)
-        text = self.lesson.caption(self.lesson_key, name, **values)
+        if text is None:
+            text = self.lesson.caption(self.lesson_key, name, **values)
         self.captions.append(text)
         self._caption = (text, self.time)
 

@@ -27,23 +27,12 @@ COLOR_ROLES = {
     "sigmoid_prime": "The sigmoid's derivative, everywhere in the lecture.",
     "relu": "The ReLU curve and everything ReLU.",
     "relu_prime": "ReLU's derivative.",
+    "tanh": "The tanh curve (for lessons that trace tanh).",
+    "tanh_prime": "tanh's derivative.",
     "highlight": "The tangent line, moving points and the number being discussed.",
     "saturated": "Shading of the saturated regions.",
     "gradient": "Gradients flowing backwards and their bars.",
     "warning": "Vanishing values and dead neurons.",
-}
-DARK_DEFAULTS = {
-    "background": "#0F1117",
-    "text": "#F2F2F2",
-    "muted": "#8A8F98",
-    "sigmoid": "#58C4DD",
-    "sigmoid_prime": "#F0AC5F",
-    "relu": "#83C167",
-    "relu_prime": "#C7E9B4",
-    "highlight": "#FFE873",
-    "saturated": "#9A72AC",
-    "gradient": "#FF8C69",
-    "warning": "#FC6255",
 }
 
 

@@ -41,7 +41,7 @@ class Theme:
     """The colours of one theme, by role, plus the shared sizes above.
 
     Attributes mirror ``[theme.<name>]`` of the lesson config: ``background``, ``text``,
-    ``muted``, ``sigmoid``, ``sigmoid_prime``, ``relu``, ``relu_prime``, ``highlight``,
+    ``muted``, ``sigmoid``, ``sigmoid_prime``, ``relu``, ``relu_prime``, ``tanh``, ``tanh_prime``, ``highlight``,
     ``saturated``, ``gradient``, ``warning``.
     """
 
@@ -53,6 +53,8 @@ class Theme:
     sigmoid_prime: str
     relu: str
     relu_prime: str
+    tanh: str
+    tanh_prime: str
     highlight: str
     saturated: str
     gradient: str
@@ -74,13 +76,14 @@ class Theme:
 
     def function_color(self, activation: str) -> str:
         """The colour of an activation's curve: one colour per function across the lecture."""
-        return {"sigmoid": self.sigmoid, "relu": self.relu, "leaky_relu": self.relu}.get(activation, self.highlight)
+        return {"sigmoid": self.sigmoid, "relu": self.relu, "leaky_relu": self.relu, "tanh": self.tanh}.get(
+            activation, self.muted
+        )
 
     def derivative_color(self, activation: str) -> str:
         """The colour of an activation's derivative."""
-        return {"sigmoid": self.sigmoid_prime, "relu": self.relu_prime, "leaky_relu": self.relu_prime}.get(
-            activation, self.sigmoid_prime
-        )
+        return {"sigmoid": self.sigmoid_prime, "relu": self.relu_prime, "leaky_relu": self.relu_prime,
+                "tanh": self.tanh_prime}.get(activation, self.muted)
 
     def faded(self, color: str, amount: float = 0.75) -> ManimColor:
         """``color`` blended ``amount`` of the way into the background (for fills and shading)."""

@@ -23,11 +23,13 @@ def pytest_addoption(parser: pytest.Parser) -> None:
                      help="show a picture of a golden frame's difference")
 
 
-def render_tiny(scene_class: type, media_dir: Path, overrides: Iterable[str] = (), *, write_movie: bool = True):
-    """Render ``scene_class`` small and fast under a lesson with ``overrides``; return the scene."""
+def render_tiny(scene_class: type, media_dir: Path, overrides: Iterable[str] = (), *, config_path: Path | None = None,
+                write_movie: bool = True):
+    """Render ``scene_class`` small and fast under the lesson ``config_path`` (default: the
+    default lesson) with ``overrides``; return the scene."""
     from manim import tempconfig
 
-    use_lesson(load_lesson(overrides=list(overrides)))
+    use_lesson(load_lesson(config_path, overrides=list(overrides)))
     try:
         with tempconfig({**TINY, "media_dir": str(media_dir), "progress_bar": "none", "verbosity": "WARNING",
                          "write_to_movie": write_movie}):

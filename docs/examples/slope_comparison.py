@@ -1,0 +1,43 @@
+"""An educator's own scene, built from the lecture's components in a few dozen lines.
+
+    manim -pql docs/examples/slope_comparison.py SlopeComparison
+
+Sigmoid and tanh side by side, each with a tangent tracing it and its slope read off:
+tanh's slope peaks at 1, four times the sigmoid's, yet both flatten far from 0.
+"""
+
+from manim import DOWN, LEFT, RIGHT, Create, FadeIn, VGroup, Write
+
+from lessonkit.components import ActivationPlot, TangentTracer, WorkedSolution
+from lessonkit.scene import LessonScene
+from mathcore import get_activation
+
+
+class SlopeComparison(LessonScene):
+    scene_title = "Sigmoid or tanh: both saturate"
+
+    def construct(self) -> None:
+        self.beat("plots", text="Two activations, each with a tangent line that reads off its slope.")
+        self.show_title()
+        tracers = VGroup()
+        for name in ("sigmoid", "tanh"):
+            curve = ActivationPlot(name, x_length=5.6, y_length=2.4, z_max=6, theme=self.theme)
+            tracer = TangentTracer(curve, start_z=-5, length=1.8, theme=self.theme)
+            tracer.readout.next_to(curve, DOWN, buff=0.4)
+            tracers.add(VGroup(curve, tracer))
+        tracers.arrange(RIGHT, buff=0.9).next_to(self.title, DOWN, buff=0.5)
+        self.play(*(Create(group[0]) for group in tracers))
+        self.play(*(FadeIn(group[1]) for group in tracers))
+
+        self.beat("trace", text="Both tangents slide to the right: the slopes rise, peak at zero, and fall.")
+        self.play(*(group[1].make_trace_animation(5, run_time=5) for group in tracers))
+
+        peaks = [get_activation(name).max_derivative for name in ("sigmoid", "tanh")]
+        self.beat("peaks", text=f"The peak slopes are {self.spoken(peaks[0])} and {self.spoken(peaks[1])}.")
+        summary = WorkedSolution(
+            [rf"\max \sigma' = {self.number('sigmoid_max', peaks[0])}",
+             rf"\max \tanh' = {self.number('tanh_max', peaks[1])}"],
+            theme=self.theme,
+        ).to_edge(DOWN).to_edge(LEFT, buff=1.0)
+        self.play(summary.make_reveal_animation(0), summary.make_reveal_animation(1))
+        self.play(Write(self.math(r"\text{far from } 0:\ \text{both} \approx 0").next_to(summary, RIGHT, buff=1.5)))

@@ -12,6 +12,7 @@ verbs that keep them honest:
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import ClassVar
 
@@ -72,6 +73,10 @@ class LessonScene(Scene):
         self.screen_tex: set[str] = set()
         self.layout_problems: list[str] = []
         self._caption: tuple[str, float] | None = None
+        # Time as the sum of planned run times. manim's own clock advances by whole
+        # frames when it renders an animation but by the exact run time when it reuses a
+        # cached one; waits computed from it would differ between runs and defeat the cache.
+        self.planned_time = 0.0
 
     def tear_down(self) -> None:
         self._close_caption()
@@ -88,18 +93,25 @@ class LessonScene(Scene):
         self.next_section(name)
         if text is None:
             text = self.lesson.caption(self.lesson_key, name, **values)
-        self.captions.append(text)
-        self._caption = (text, self.time)
+        self._open_caption(text)
 
     def caption(self, text: str) -> None:
         """Show ``text`` as the next caption without a new section (e.g. a takeaway read aloud)."""
         self._close_caption()
+        self._open_caption(text)
+
+    def _open_caption(self, text: str) -> None:
         self.captions.append(text)
-        self._caption = (text, self.time)
+        self._caption = (text, self.time, self.planned_time)
 
     def play(self, *args, **kwargs) -> None:
         """Scene.play, then a look at the screen (see :meth:`_inspect_screen`)."""
         super().play(*args, **kwargs)
+        # Bring updater-driven mobjects (tangents, readouts) to the animation's end state.
+        # manim does this when it renders an animation, not when it reuses a cached one,
+        # and the next animation's cache key depends on that state.
+        self.update_mobjects(0)
+        self.planned_time += self.duration
         caption = self._caption[0] if self._caption else ""
         self._inspect_screen(label=caption[:40])
 
@@ -111,11 +123,11 @@ class LessonScene(Scene):
     def _close_caption(self) -> None:
         if self._caption is None:
             return
-        text, start = self._caption
-        remaining = self.reading_time(text) - (self.time - start)
-        frame = 1 / config.frame_rate
-        if remaining > frame / 2:  # less than half a frame is not worth a wait
-            self.wait(max(remaining, frame))
+        text, start, planned_start = self._caption
+        remaining = self.reading_time(text) - (self.planned_time - planned_start)
+        frames = math.ceil(round(remaining * config.frame_rate, 6))
+        if frames > 0:
+            self.wait(frames / config.frame_rate)
         elapsed = self.time - start
         # Added now, with a negative offset, so the caption spans its whole beat.
         self.add_subcaption(text, duration=elapsed, offset=-elapsed)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from manim import DOWN, LEFT, RIGHT, UP, Create, FadeIn, FadeOut, ValueTracker, VGroup, Write, linear
 
 from lessonkit.components import ActivationPlot, LabelledReadout
+from lessonkit.components.motion import follow
 from lessonkit.scene import LessonScene
 from lessonkit.text import prose
 from mathcore import sigmoid
@@ -62,8 +63,7 @@ class Saturation(LessonScene):
                   **{names[0]: self.spoken(sigma_from), names[1]: self.spoken(sigma_to)})
 
         self.z.set_value(z_from)
-        dot = self.plot.get_dot(z_from)
-        dot.add_updater(lambda d: d.move_to(self.plot.point_at(self.z.get_value())))
+        dot = follow(self.plot.get_dot(z_from), lambda: self.plot.point_at(self.z.get_value()))
         if side > 0:
             self.play(FadeIn(self.readouts), FadeIn(dot))
         else:

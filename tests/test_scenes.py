@@ -138,3 +138,15 @@ def test_takeaways_fill_in_computed_numbers(lecture_scenes):
     captions = lecture_scenes["Takeaways"].captions
     assert "The maximum sigmoid gradient is only 0.25." in captions
     assert "ReLU has a constant gradient of 1 for positive inputs." in captions
+
+
+@pytest.mark.parametrize("name", ["Saturation", "TangentTrace", "BallAnalogy", "PracticeProblem1"])
+def test_an_unchanged_scene_rerenders_from_the_cache(lecture_scenes, media_dir, name):
+    """Waits and updater-driven positions must not depend on whether manim rendered or
+    reused the animations before them, or every animation after the first miss re-renders."""
+    scene = lecture_scenes[name]
+    partial_dir = scene.manager.file_writer.partial_movie_directory
+    before = set(partial_dir.glob("*.mp4"))
+    assert before
+    render_tiny(type(scene), media_dir)
+    assert set(partial_dir.glob("*.mp4")) == before

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 from manim import LEFT, RIGHT, Animation, Arrow, Circle, ParametricFunction, UpdateFromAlphaFunc, VGroup, smooth
 
+from lessonkit.components.motion import placer
 from lessonkit.theme import CURVE_STROKE, Theme
 from mathcore import descent_step, get_activation
 
@@ -77,9 +78,10 @@ class BallOnSurface(VGroup):
     def make_push_animation(self, run_time: float = 2.0) -> Animation:
         """Roll the ball downhill by ``displacement`` along the curve."""
         start, end = self.z, self.z - self.displacement
+        place = placer(self.ball)
 
         def roll(ball, alpha: float) -> None:
-            ball.move_to(self.ball_center(start + (end - start) * alpha))
+            place(self.ball_center(start + (end - start) * alpha))
 
         return UpdateFromAlphaFunc(self.ball, roll, run_time=run_time, rate_func=smooth)
 

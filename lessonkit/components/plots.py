@@ -28,6 +28,7 @@ from manim import (
     linear,
 )
 
+from lessonkit.components.motion import follow, set_line
 from lessonkit.components.readout import LabelledReadout
 from lessonkit.config import active_lesson
 from lessonkit.theme import AXIS_STROKE, CURVE_STROKE, DOT_RADIUS, TANGENT_STROKE, Theme
@@ -193,18 +194,16 @@ class TangentTracer(VGroup):
 
         self.tangent = Line(LEFT, RIGHT, color=theme.highlight, stroke_width=TANGENT_STROKE)
         self.tangent.add_updater(lambda line: self._place_tangent(line))
-        self.dot = Dot(radius=DOT_RADIUS, color=theme.highlight)
-        self.dot.add_updater(lambda dot: dot.move_to(function_plot.point_at(self.z)))
+        self.dot = follow(Dot(radius=DOT_RADIUS, color=theme.highlight), lambda: function_plot.point_at(self.z))
         self.add(self.tangent, self.dot)
         self.derivative_dot = self.connector = None
         if derivative_plot is not None:
-            self.derivative_dot = Dot(radius=DOT_RADIUS, color=theme.highlight)
-            self.derivative_dot.add_updater(lambda dot: dot.move_to(derivative_plot.point_at(self.z)))
+            self.derivative_dot = follow(Dot(radius=DOT_RADIUS, color=theme.highlight),
+                                         lambda: derivative_plot.point_at(self.z))
             self.connector = Line(UP, DOWN, color=theme.muted, stroke_width=2, stroke_opacity=0.6)
             self.connector.add_updater(
-                lambda line: line.put_start_and_end_on(self.dot.get_center(), self.derivative_dot.get_center())
+                lambda line: set_line(line, function_plot.point_at(self.z), derivative_plot.point_at(self.z))
             )
-            # Dots first: the connector's updater reads where they are this frame.
             self.add(self.derivative_dot, self.connector)
         self.readout = None
         if show_readout:
@@ -231,7 +230,7 @@ class TangentTracer(VGroup):
         ahead = plot.axes.c2p(z + 1.0, plot.value_at(z) + slope)
         direction = ahead - here
         direction /= np.linalg.norm(direction)
-        line.put_start_and_end_on(here - direction * self.length / 2, here + direction * self.length / 2)
+        set_line(line, here - direction * self.length / 2, here + direction * self.length / 2)
 
     def make_trace_animation(self, to_z: float, run_time: float = 4.0, rate_func=linear) -> Animation:
         """Slide the tangent to ``to_z``."""

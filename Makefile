@@ -12,7 +12,7 @@ VENV_STAMP := $(VENV)/.installed
 QUALITY ?= high
 ARGS ?=
 
-.PHONY: lecture test preview system-packages clean-cache
+.PHONY: lecture test preview system-packages test-system-packages clean-cache
 
 lecture: $(VENV_STAMP)
 	$(VENV_PY) render.py --quality $(QUALITY) $(ARGS)
@@ -20,11 +20,14 @@ lecture: $(VENV_STAMP)
 preview: $(VENV_STAMP)
 	$(VENV_PY) render.py --quality low $(ARGS)
 
-test: $(VENV_STAMP)
+test: $(VENV_STAMP) test-system-packages
 	$(VENV_PY) -m pytest $(ARGS)
 
 system-packages:
-	@./setup/install-system-packages.sh
+	@./setup/install-system-packages.sh setup/debian-packages.txt
+
+test-system-packages:
+	@./setup/install-system-packages.sh setup/debian-packages.txt setup/debian-packages-test.txt
 
 $(VENV_STAMP): pyproject.toml setup/debian-packages.txt | system-packages
 	@test -x $(VENV_PY) || $(PYTHON) -m venv $(VENV)

@@ -1,11 +1,12 @@
 #!/usr/bin/env python3
-"""Render the lecture: one MP4, one clip per scene, captions and a manifest.
+"""Render the lecture: one MP4, clips per scene and per step, captions, chapters, slide decks.
 
     python render.py                      # every scene at 1080p60 into output/
     python render.py --quality low        # a quick 480p15 preview
     python render.py --scene TangentTrace --scene KeyFormula
     python render.py --set practice.z=4 --set theme.name=light
     python render.py --list
+    python render.py --format webm --transparent   # clips that sit on any slide background
 
 Exit status: 0 on success, 2 on a usage or config error (one line, nothing written),
 1 when a scene fails to render (named in the message), 130 when interrupted.
@@ -20,7 +21,14 @@ import time
 from pathlib import Path
 
 from lessonkit.config import ConfigError, load_lesson
-from lessonkit.pipeline import DEFAULT_CACHE_DIR, QUALITIES, RenderError, render_lecture
+from lessonkit.pipeline import (
+    CLIP_FORMATS,
+    DEFAULT_CACHE_DIR,
+    QUALITIES,
+    TRANSPARENT_FORMATS,
+    RenderError,
+    render_lecture,
+)
 from lessonkit.video import VideoError
 
 
@@ -48,6 +56,10 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--config", type=Path, metavar="FILE", help="a lesson TOML whose keys override assets/lesson.toml")
     parser.add_argument("--set", action="append", default=[], metavar="KEY=VALUE", dest="overrides",
                         help="override one lesson key, e.g. --set chain.layers=8 (repeatable)")
+    parser.add_argument("--format", choices=list(CLIP_FORMATS), default="mp4", dest="clip_format",
+                        help="format of the clips (default mp4); the joined lecture is always mp4")
+    parser.add_argument("--transparent", action="store_true",
+                        help="clips with an alpha channel, to sit on any slide background (webm or mov)")
     parser.add_argument("--cache", type=Path, default=DEFAULT_CACHE_DIR, metavar="DIR",
                         help="manim's cache of rendered animations (default: .cache/manim)")
     return parser
@@ -75,6 +87,9 @@ def main(argv: list[str] | None = None) -> int:
         args = build_parser().parse_args(argv)
         if args.jobs < 1:
             raise UsageError("--jobs must be at least 1")
+        if args.transparent and args.clip_format not in TRANSPARENT_FORMATS:
+            raise UsageError(f"--transparent needs --format webm or --format mov: {args.clip_format} "
+                             "has no alpha channel, so the background would silently be opaque")
         lesson = load_lesson(args.config, args.overrides)
         scenes = select_scenes(args.scene)
     except (UsageError, ConfigError) as error:
@@ -90,7 +105,7 @@ def main(argv: list[str] | None = None) -> int:
     log(f"rendering {len(scenes)} scene(s) at {quality.folder} into {args.out}/")
     try:
         result = render_lecture(scenes, lesson, args.out, quality=quality, jobs=args.jobs, cache_dir=args.cache,
-                                progress=log)
+                                clip_format=args.clip_format, transparent=args.transparent, progress=log)
     except KeyboardInterrupt:
         print("render.py: interrupted; lecture.mp4 was not written", file=sys.stderr)
         return 130
@@ -98,8 +113,10 @@ def main(argv: list[str] | None = None) -> int:
         print(f"render.py: error: {error}", file=sys.stderr)
         return 1
     minutes, seconds = divmod(result.clips[-1].start + result.clips[-1].duration, 60)
+    steps = sum(len(clip.steps) for clip in result.clips)
     log(f"done in {result.seconds:.0f} s: {result.lecture} ({int(minutes)}:{seconds:04.1f}), "
-        f"{len(result.clips)} clips, {result.captions.name}, {result.manifest.name}")
+        f"{len(result.clips)} clips and {steps} steps ({args.clip_format}), captions, chapters, manifest.json, "
+        "slides.html, lecture.pptx")
     return 0
 
 

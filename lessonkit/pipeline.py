@@ -8,7 +8,6 @@ with a tiny :class:`Quality`.
 from __future__ import annotations
 
 import concurrent.futures as futures
-import datetime
 import importlib
 import json
 import multiprocessing
@@ -22,8 +21,10 @@ from typing import Any, Callable, Sequence
 
 import srt
 
+from lessonkit.captions import Caption, chapters_text, chapters_vtt, shift, to_srt, to_vtt, within
 from lessonkit.config import PROJECT_ROOT, Lesson
-from lessonkit.video import VideoError, atomic_path, join_clips, probe
+from lessonkit.theme import Theme
+from lessonkit.video import VideoError, atomic_path, join_clips, last_frame, probe, to_gif, transcode_to_mp4
 
 DEFAULT_CACHE_DIR = PROJECT_ROOT / ".cache" / "manim"
 
@@ -51,6 +52,12 @@ QUALITIES: dict[str, Quality] = {
 }
 
 
+#: Clip formats: the container manim renders for each (GIF is made from the MP4).
+CLIP_FORMATS = {"mp4": "mp4", "webm": "webm", "gif": "mp4", "mov": "mov"}
+#: Formats that can carry an alpha channel (WebM: VP9 yuva420p; MOV: QuickTime Animation, argb).
+TRANSPARENT_FORMATS = ("webm", "mov")
+
+
 @dataclass(frozen=True)
 class SceneJob:
     """One scene to render in a worker process (everything in it pickles)."""
@@ -61,6 +68,8 @@ class SceneJob:
     lesson: dict[str, Any]
     quality: Quality
     cache_dir: Path
+    render_format: str = "mp4"
+    transparent: bool = False
 
 
 @dataclass(frozen=True)
@@ -71,7 +80,22 @@ class SceneRender:
     name: str
     movie: Path
     subcaptions: Path | None
+    sections: list[tuple[str, Path]]
     seconds: float
+
+
+@dataclass
+class StepEntry:
+    """One step of a clip: a section of the scene, from one pause to the next."""
+
+    name: str
+    file: str
+    poster: str
+    captions_srt: str
+    captions_vtt: str
+    start: float
+    duration: float
+    narration: list[str]
 
 
 @dataclass
@@ -81,6 +105,9 @@ class ClipEntry:
     scene: str
     title: str
     file: str
+    poster: str
+    captions_srt: str
+    captions_vtt: str
     duration: float
     width: int
     height: int
@@ -88,6 +115,7 @@ class ClipEntry:
     frames: int
     start: float
     captions: list[dict[str, Any]] = field(default_factory=list)
+    steps: list[StepEntry] = field(default_factory=list)
 
 
 class RenderError(RuntimeError):
@@ -134,6 +162,8 @@ def render_scene(job: SceneJob) -> SceneRender:
         "text_dir": str(job.cache_dir / "texts" / job.quality.folder / job.name),
         "save_sections": True,
         "write_to_movie": True,
+        "format": job.render_format,
+        "transparent": job.transparent,
         "progress_bar": "none",
         "verbosity": "WARNING",
     }
@@ -144,6 +174,9 @@ def render_scene(job: SceneJob) -> SceneRender:
             writer = scene.manager.file_writer
             movie = Path(writer.movie_file_path)
             subcaptions = writer.output_plan.subcaption_file
+            sections_dir = Path(writer.sections_output_dir)
+            sections = [(section.name, sections_dir / section.video) for section in writer.sections
+                        if section.video is not None]
         probe(movie, decode=True, fps=job.quality.fps)  # a clip that does not decode is a failure
     except BaseException:
         shutil.rmtree(partial_dir, ignore_errors=True)
@@ -155,6 +188,7 @@ def render_scene(job: SceneJob) -> SceneRender:
         name=job.name,
         movie=movie,
         subcaptions=Path(subcaptions) if subcaptions and Path(subcaptions).exists() else None,
+        sections=sections,
         seconds=time.perf_counter() - started,
     )
 
@@ -170,16 +204,11 @@ def _render_in_worker(job: SceneJob) -> SceneRender:
 # --- in the parent process --------------------------------------------------------------
 
 
-def read_subcaptions(path: Path | None) -> list[srt.Subtitle]:
+def read_subcaptions(path: Path | None) -> list[Caption]:
     if path is None:
         return []
-    return list(srt.parse(path.read_text(encoding="utf-8")))
-
-
-def shifted(subtitles: Sequence[srt.Subtitle], seconds: float) -> list[srt.Subtitle]:
-    """``subtitles`` moved ``seconds`` later on the timeline."""
-    delta = datetime.timedelta(seconds=seconds)
-    return [srt.Subtitle(index=0, start=s.start + delta, end=s.end + delta, content=s.content) for s in subtitles]
+    return [(c.start.total_seconds(), c.end.total_seconds(), c.content)
+            for c in srt.parse(path.read_text(encoding="utf-8"))]
 
 
 def write_text(path: Path, text: str) -> None:
@@ -207,6 +236,28 @@ class RenderResult:
 Progress = Callable[[str], None]
 
 
+def _write_clip(source: Path, target: Path, clip_format: str) -> None:
+    """Put a rendered video at ``target`` in the clip format (GIF is converted from MP4)."""
+    if clip_format == "gif":
+        to_gif(source, target)
+    else:
+        with atomic_path(target) as temporary:
+            shutil.copyfile(source, temporary)
+
+
+def _write_captions(stem: Path, captions: list[Caption]) -> tuple[Path, Path]:
+    srt_path, vtt_path = stem.with_suffix(".srt"), stem.with_suffix(".vtt")
+    write_text(srt_path, to_srt(captions))
+    write_text(vtt_path, to_vtt(captions))
+    return srt_path, vtt_path
+
+
+def _write_poster(source: Path, target: Path, transparent: bool) -> Path:
+    with atomic_path(target) as temporary:
+        last_frame(source, alpha=transparent).save(temporary, format="PNG")
+    return target
+
+
 def render_lecture(
     scenes: Sequence[type],
     lesson: Lesson,
@@ -215,67 +266,102 @@ def render_lecture(
     quality: Quality = QUALITIES["high"],
     jobs: int = 1,
     cache_dir: Path = DEFAULT_CACHE_DIR,
+    clip_format: str = "mp4",
+    transparent: bool = False,
+    decks: bool = True,
     progress: Progress = lambda message: None,
 ) -> RenderResult:
-    """Render ``scenes`` (in this order) and write clips, lecture, captions and manifest.
+    """Render ``scenes`` (in this order) and write clips (whole scenes and per-step), posters,
+    captions, the joined lecture, chapters, the manifest and (with ``decks``) the slide decks.
 
-    Raises RenderError naming the first scene that failed; nothing is written under a
-    final name unless it is complete.
+    Raises RenderError naming the first scene that failed, ValueError for a format
+    that cannot be transparent. Nothing is written under a final name unless it is complete.
     """
+    if clip_format not in CLIP_FORMATS:
+        raise ValueError(f"unknown clip format {clip_format!r}; known: {', '.join(CLIP_FORMATS)}")
+    if transparent and clip_format not in TRANSPARENT_FORMATS:
+        raise ValueError(f"{clip_format} has no alpha channel; use --format webm or --format mov with --transparent")
     started = time.perf_counter()
     lesson_data = lesson.to_dict()
     render_jobs = [
-        SceneJob(index, scene.__module__, scene.__name__, lesson_data, quality, Path(cache_dir).resolve())
+        SceneJob(index, scene.__module__, scene.__name__, lesson_data, quality, Path(cache_dir).resolve(),
+                 CLIP_FORMATS[clip_format], transparent)
         for index, scene in enumerate(scenes)
     ]
     renders = _run_jobs(render_jobs, max(1, jobs), progress)
 
     out_dir = Path(out_dir)
     clips_dir = out_dir / "clips"
+    relative = lambda path: Path(path).relative_to(out_dir).as_posix()  # noqa: E731
     entries: list[ClipEntry] = []
-    all_captions: list[srt.Subtitle] = []
-    clip_paths: list[Path] = []
+    lecture_captions: list[Caption] = []
     start = 0.0
+    progress(f"writing clips, steps, posters and captions ({clip_format})")
     for job, scene in zip(render_jobs, scenes):
         render = renders[job.index]
-        target = clips_dir / f"{clip_name(job.index, job.name)}.mp4"
-        with atomic_path(target) as temporary:
-            shutil.copyfile(render.movie, temporary)
-        info = probe(target, fps=quality.fps)
+        name = clip_name(job.index, job.name)
+        target = clips_dir / f"{name}.{clip_format}"
+        _write_clip(render.movie, target, clip_format)
+        info = probe(render.movie, fps=quality.fps)  # timing from the render (a GIF's rate is lower)
         captions = read_subcaptions(render.subcaptions)
-        entries.append(
-            ClipEntry(
-                scene=job.name,
-                title=scene.title_for(lesson),
-                file=target.relative_to(out_dir).as_posix(),
-                duration=info.duration,
-                width=info.width,
-                height=info.height,
-                fps=float(info.fps),
-                frames=info.frames,
-                start=start,
-                captions=[
-                    {"start": c.start.total_seconds(), "end": c.end.total_seconds(), "text": c.content}
-                    for c in captions
-                ],
-            )
+        srt_path, vtt_path = _write_captions(clips_dir / name, captions)
+        entry = ClipEntry(
+            scene=job.name, title=scene.title_for(lesson), file=relative(target),
+            poster=relative(_write_poster(render.movie, clips_dir / f"{name}.png", transparent)),
+            captions_srt=relative(srt_path), captions_vtt=relative(vtt_path),
+            duration=info.duration, width=info.width, height=info.height, fps=float(info.fps), frames=info.frames,
+            start=start, captions=[{"start": a, "end": b, "text": text} for a, b, text in captions],
         )
-        all_captions.extend(shifted(captions, start))
-        clip_paths.append(target)
+        step_start = 0.0
+        for number, (step_name, source) in enumerate(render.sections, start=1):
+            step_info = probe(source, fps=quality.fps)
+            stem = clips_dir / name / f"{number:02d}-{step_name}"
+            step_target = stem.with_suffix(f".{clip_format}")
+            _write_clip(source, step_target, clip_format)
+            step_captions = within(captions, step_start, step_start + step_info.duration)
+            step_srt, step_vtt = _write_captions(stem, step_captions)
+            entry.steps.append(StepEntry(
+                name=step_name, file=relative(step_target),
+                poster=relative(_write_poster(source, stem.with_suffix(".png"), transparent)),
+                captions_srt=relative(step_srt), captions_vtt=relative(step_vtt),
+                start=step_start, duration=step_info.duration, narration=[text for _, _, text in step_captions],
+            ))
+            step_start += step_info.duration
+        entries.append(entry)
+        lecture_captions.extend(shift(captions, start))
         start += info.duration
 
-    progress(f"joining {len(clip_paths)} clips into lecture.mp4")
     lecture = out_dir / "lecture.mp4"
-    join_clips(clip_paths, lecture, quality.fps)
+    progress(f"joining {len(entries)} clips into lecture.mp4")
+    if clip_format in ("mp4", "gif") and not transparent:
+        join_clips([renders[job.index].movie for job in render_jobs], lecture, quality.fps)
+    else:
+        # WebM and MOV clips do not stream-copy into an MP4 that plays everywhere: re-encode.
+        transcode_to_mp4([out_dir / entry.file for entry in entries], lecture, quality.fps,
+                         background=Theme.from_lesson(lesson).background)
     captions_path = out_dir / "lecture.srt"
-    write_text(captions_path, srt.compose(all_captions, reindex=True))
+    write_text(captions_path, to_srt(lecture_captions))
+    write_text(out_dir / "lecture.vtt", to_vtt(lecture_captions))
+    chapters = [(entry.start, entry.title) for entry in entries]
+    write_text(out_dir / "chapters.txt", chapters_text(chapters))
+    write_text(out_dir / "chapters.vtt", chapters_vtt(chapters, start))
     manifest_path = out_dir / "manifest.json"
     manifest = {
-        "lecture": {"file": "lecture.mp4", "captions": "lecture.srt", "duration": start,
-                    "width": quality.width, "height": quality.height, "fps": quality.fps},
+        "lecture": {"file": "lecture.mp4", "captions_srt": "lecture.srt", "captions_vtt": "lecture.vtt",
+                    "chapters": "chapters.txt", "chapters_vtt": "chapters.vtt", "duration": start,
+                    "width": quality.width, "height": quality.height, "fps": quality.fps,
+                    "title": lesson.lesson.title},
+        "clip_format": clip_format,
+        "transparent": transparent,
         "clips": [asdict(entry) for entry in entries],
     }
     write_text(manifest_path, json.dumps(manifest, indent=2, ensure_ascii=False) + "\n")
+    if decks:
+        from lessonkit.deck import write_pptx, write_slides_html
+
+        progress("writing slides.html and lecture.pptx")
+        write_slides_html(manifest, out_dir, Theme.from_lesson(lesson))
+        write_pptx(manifest, out_dir)
     return RenderResult(out_dir, entries, lecture, captions_path, manifest_path, time.perf_counter() - started)
 
 

@@ -129,33 +129,155 @@ def join_clips(clips: Sequence[Path | str], target: Path | str, fps: Fraction | 
     return probe(target, fps=fps)
 
 
-def frames_at(path: Path | str, seconds: Sequence[float]):
+def has_alpha(path: Path | str) -> bool:
+    """Whether a video stores transparency (VP9 keeps it in side data, flagged ``alpha_mode``)."""
+    with av.open(str(path)) as container:
+        stream = container.streams.video[0]
+        if stream.metadata.get("alpha_mode") == "1":
+            return True
+        return any(component.is_alpha for component in av.VideoFormat(stream.codec_context.pix_fmt).components)
+
+
+def decode(path: Path | str) -> Iterator[tuple[float, "av.VideoFrame"]]:
+    """(seconds, frame) for every frame. Transparent VP9 is decoded with libvpx, which
+    (unlike FFmpeg's own VP9 decoder) returns the alpha plane."""
+    with av.open(str(path)) as container:
+        stream = container.streams.video[0]
+        if stream.codec_context.name == "vp9" and stream.metadata.get("alpha_mode") == "1":
+            decoder = av.CodecContext.create("libvpx-vp9", "r")
+            for packet in container.demux(stream):
+                if packet.size == 0:
+                    continue
+                for frame in decoder.decode(packet):
+                    yield float(packet.pts * stream.time_base), frame
+            return
+        for frame in container.decode(stream):
+            yield float(frame.pts * stream.time_base), frame
+
+
+def frame_rgba(frame: "av.VideoFrame"):
+    """A frame as an (height, width, 4) uint8 RGBA array.
+
+    PyAV's own conversion to ``rgba`` corrupts the heap for widths such as 854 (seen with
+    PyAV 16), so colour goes through ``rgb24`` and alpha is read from the frame itself.
+    """
+    import numpy as np
+
+    name = frame.format.name
+    if name in ("argb", "rgba", "bgra", "abgr"):
+        native = frame.to_ndarray()
+        order = {"argb": [1, 2, 3, 0], "rgba": [0, 1, 2, 3], "bgra": [2, 1, 0, 3], "abgr": [3, 2, 1, 0]}[name]
+        return np.ascontiguousarray(native[..., order])
+    rgb = frame.reformat(format="rgb24").to_ndarray()
+    alpha = np.full(rgb.shape[:2] + (1,), 255, dtype=np.uint8)
+    if name.startswith("yuva"):
+        plane = frame.planes[3]
+        rows = np.frombuffer(plane, dtype=np.uint8).reshape(plane.height, plane.line_size)
+        alpha = rows[:, : plane.width, None].copy()
+    return np.concatenate([rgb, alpha], axis=2)
+
+
+def frames_at(path: Path | str, seconds: Sequence[float], *, alpha: bool = False):
     """PIL images of the frames shown at each time in ``seconds`` (ascending), decoding once.
 
-    A time past the end gives the last frame.
+    A time past the end gives the last frame. ``alpha=True`` keeps transparency (RGBA).
     """
+    from PIL import Image
+
+    def image(frame) -> "Image.Image":
+        if alpha:
+            return Image.fromarray(frame_rgba(frame), "RGBA")
+        return Image.fromarray(frame.reformat(format="rgb24").to_ndarray(), "RGB")
+
     wanted = sorted(seconds)
     images = []
     last = None
-    with av.open(str(path)) as container:
-        stream = container.streams.video[0]
-        for frame in container.decode(stream):
-            time_of_frame = float(frame.pts * stream.time_base)
-            while wanted and time_of_frame > wanted[0] + 1e-6:
-                images.append((last or frame).to_image())
-                wanted.pop(0)
-            last = frame
-            if not wanted:
-                break
+    for time_of_frame, frame in decode(path):
+        while wanted and time_of_frame > wanted[0] + 1e-6:
+            images.append(image(last or frame))
+            wanted.pop(0)
+        last = frame
+        if not wanted:
+            break
     if last is None:
         raise VideoError(f"{path} has no frames")
-    images.extend(last.to_image() for _ in wanted)
+    images.extend(image(last) for _ in wanted)
     return images
 
 
-def last_frame(path: Path | str):
+def last_frame(path: Path | str, *, alpha: bool = False):
     """The final frame of a video as a PIL image (what stays on screen when it stops)."""
-    return frames_at(path, [float("inf")])[0]
+    return frames_at(path, [float("inf")], alpha=alpha)[0]
+
+
+def to_gif(source: Path | str, target: Path | str, *, max_width: int = 960, max_fps: int = 20) -> None:
+    """Convert a video to an animated GIF with a palette made for it (as manim does),
+    at most ``max_width`` pixels wide and ``max_fps`` frames a second to keep it small."""
+    with av.open(str(source)) as container, atomic_path(target) as temporary:
+        stream = container.streams.video[0]
+        width, height = stream.codec_context.width, stream.codec_context.height
+        if width > max_width:
+            width, height = max_width, round(height * max_width / width / 2) * 2
+        fps = min(max_fps, round(stream.average_rate or max_fps))
+        with av.open(str(temporary), mode="w", format="gif") as output:
+            out_stream = output.add_stream("gif", rate=fps)
+            out_stream.width, out_stream.height, out_stream.pix_fmt = width, height, "pal8"
+            graph = av.filter.Graph()
+            chain = [graph.add_buffer(template=stream), graph.add("fps", str(fps)),
+                     graph.add("scale", f"{width}:{height}:flags=lanczos"), graph.add("split")]
+            for left, right in zip(chain, chain[1:]):
+                left.link_to(right)
+            palette = graph.add("palettegen", "stats_mode=diff")
+            use = graph.add("paletteuse", "dither=bayer:bayer_scale=5:diff_mode=rectangle")
+            sink = graph.add("buffersink")
+            chain[-1].link_to(palette, 0, 0)
+            chain[-1].link_to(use, 1, 0)
+            palette.link_to(use, 0, 1)
+            use.link_to(sink)
+            graph.configure()
+            for frame in container.decode(stream):
+                graph.push(frame)
+            graph.push(None)
+            count = 0
+            while True:
+                try:
+                    frame = graph.pull()
+                except (av.error.EOFError, av.error.BlockingIOError):
+                    break
+                frame.pts, frame.time_base = count, Fraction(1, fps)
+                count += 1
+                output.mux(out_stream.encode(frame))
+            output.mux(out_stream.encode())
+
+
+def transcode_to_mp4(clips: Sequence[Path | str], target: Path | str, fps: Fraction | int,
+                     background: str = "#000000") -> VideoInfo:
+    """Join ``clips`` of any format into one H.264 MP4, re-encoding (the path for WebM, MOV
+    or transparent clips); transparent pixels are laid over ``background``."""
+    import numpy as np
+
+    fps = Fraction(fps)
+    back = np.array([int(background[i:i + 2], 16) for i in (1, 3, 5)], dtype=np.float32)
+    with atomic_path(target) as temporary:
+        with av.open(str(temporary), mode="w") as output:
+            stream = None
+            count = 0
+            for clip in clips:
+                for _, frame in decode(clip):
+                    rgba = frame_rgba(frame).astype(np.float32)
+                    alpha = rgba[..., 3:4] / 255.0
+                    rgb = (rgba[..., :3] * alpha + back * (1 - alpha)).round().astype(np.uint8)
+                    if stream is None:
+                        stream = output.add_stream("libx264", rate=fps, options={"crf": "23"})
+                        stream.width, stream.height, stream.pix_fmt = rgb.shape[1], rgb.shape[0], "yuv420p"
+                    video_frame = av.VideoFrame.from_ndarray(rgb, format="rgb24")
+                    video_frame.pts, video_frame.time_base = count, 1 / fps
+                    count += 1
+                    output.mux(stream.encode(video_frame))
+            if stream is None:
+                raise VideoError("no frames to transcode")
+            output.mux(stream.encode())
+    return probe(target, fps=fps)
 
 
 def contact_sheet(images, columns: int = 4, width: int = 480, gap: int = 6, background: str = "#000000"):

@@ -21,7 +21,6 @@ class BallAnalogy(LessonScene):
     )
 
     def construct(self) -> None:
-        self.show_title()
         self.place_balls()
         self.push_balls()
         self.show_distances()
@@ -36,6 +35,7 @@ class BallAnalogy(LessonScene):
     def place_balls(self) -> None:
         push = self.lesson.ball.push
         self.beat("setup", push=self.spoken(push))
+        self.show_title()
         window = push + 1.6
         self.balls: dict[str, BallOnSurface] = {}
         for key, activation, where, _ in self.SURFACES:

@@ -13,7 +13,6 @@ class KeyFormula(LessonScene):
     """sigma, sigma' = sigma(1 - sigma), then sigma'(0) = 0.5 x 0.5, built step by step."""
 
     def construct(self) -> None:
-        self.show_title()
         self.write_sigmoid()
         self.write_derivative()
         self.evaluate_at_zero()
@@ -21,6 +20,7 @@ class KeyFormula(LessonScene):
 
     def write_sigmoid(self) -> None:
         self.beat("sigmoid")
+        self.show_title()
         self.definition = self.math(r"\sigma(z)", "=", r"{1 \over 1 + e^{-z}}", font_size=44)
         self.definition[0].set_color(self.theme.sigmoid)
         self.definition.next_to(self.title, DOWN, buff=0.6)

@@ -20,7 +20,6 @@ class RealNetwork(LessonScene):
                                          init=settings.init, seed=settings.seed, batch=settings.batch)
             for name in ("sigmoid", "relu")
         }
-        self.show_title()
         self.describe_experiment()
         self.show_network("sigmoid", side=LEFT)
         self.show_network("relu", side=RIGHT)
@@ -29,6 +28,7 @@ class RealNetwork(LessonScene):
     def describe_experiment(self) -> None:
         settings = self.lesson.real_network
         self.beat("setup", depth=str(settings.depth), width=str(settings.width))
+        self.show_title()
         all_norms = [v for m in self.measurements.values() for v in m.weight_gradient_norms]
         # One log scale for both charts, so their bars compare directly.
         probe = LogBarChart(all_norms, theme=self.theme)

@@ -30,7 +30,6 @@ class ReluComparison(LessonScene):
 
     def construct(self) -> None:
         self.sigmoid, self.relu = get_activation("sigmoid"), get_activation("relu")
-        self.show_title()
         self.show_relu()
         self.compare_derivatives()
         self.compare_chains()
@@ -39,6 +38,7 @@ class ReluComparison(LessonScene):
 
     def show_relu(self) -> None:
         self.beat("relu")
+        self.show_title()
         # Both derivatives share one y range, so the sigmoid's peak looks as small as it is.
         shared = (0.0, 1.2, 0.4)
         size = {"x_length": 5.6, "y_length": 2.1, "theme": self.theme, "z_max": 4.0, "x_step": 2.0}

@@ -1,9 +1,11 @@
 #!/bin/sh
-# Install the Debian packages in setup/debian-packages.txt that are missing.
-# Idempotent: when everything is present it prints nothing and exits at once.
+# Install the Debian packages listed in the given files (default: setup/debian-packages.txt)
+# that are missing. Idempotent: when everything is present it prints nothing and exits at once.
+# Usage: setup/install-system-packages.sh [LIST...]
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
-wanted=$(sed -e 's/#.*//' -e '/^[[:space:]]*$/d' "$here/debian-packages.txt")
+[ $# -gt 0 ] || set -- "$here/debian-packages.txt"
+wanted=$(sed -e 's/#.*//' -e '/^[[:space:]]*$/d' "$@")
 
 missing=""
 for pkg in $wanted; do

@@ -9,6 +9,8 @@ import pytest
 
 from lessonkit.config import load_lesson, use_lesson
 
+ROOT = Path(__file__).resolve().parent.parent
+
 # 854 pixels wide, not fewer: Pango wraps Text at the pixel width, so a narrower test
 # render would wrap titles that the lecture shows on one line. Two frames a second
 # keep it quick.
@@ -52,3 +54,24 @@ def lecture_scenes(media_dir: Path) -> dict[str, object]:
     from scenes import LECTURE
 
     return {scene.__name__: render_tiny(scene, media_dir) for scene in LECTURE}
+
+
+def _test_quality():
+    from lessonkit.pipeline import Quality
+
+    return Quality("test", 854, 480, 4)
+
+
+TEST_QUALITY = _test_quality()
+
+
+@pytest.fixture(scope="session")
+def tiny_lecture(tmp_path_factory):
+    """A two-scene lecture rendered through the pipeline (2 workers), with its decks."""
+    from lessonkit.pipeline import render_lecture
+    from scenes import KeyFormula, LearningGoal
+
+    out = tmp_path_factory.mktemp("out")
+    result = render_lecture([LearningGoal, KeyFormula], load_lesson(), out, quality=TEST_QUALITY, jobs=2,
+                            cache_dir=tmp_path_factory.mktemp("cache"))
+    return out, result

@@ -14,26 +14,17 @@ import pytest
 import srt
 
 from lessonkit.config import load_lesson
-from lessonkit.pipeline import Quality, RenderError, render_lecture, scene_cache_paths, SceneJob
+from lessonkit.pipeline import RenderError, SceneJob, render_lecture, scene_cache_paths
 from lessonkit.video import probe
-from scenes import KeyFormula, LearningGoal
+from scenes import LearningGoal
 from tests.failing_scene import BrokenScene
 
-ROOT = Path(__file__).resolve().parent.parent
-TEST_QUALITY = Quality("test", 854, 480, 4)
+from tests.conftest import ROOT, TEST_QUALITY
 
 
 def run_cli(*args: str, timeout: float = 600) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "render.py", *args], cwd=ROOT, capture_output=True, text=True,
                           timeout=timeout)
-
-
-@pytest.fixture(scope="module")
-def tiny_lecture(tmp_path_factory):
-    out = tmp_path_factory.mktemp("out")
-    result = render_lecture([LearningGoal, KeyFormula], load_lesson(), out, quality=TEST_QUALITY, jobs=2,
-                            cache_dir=tmp_path_factory.mktemp("cache"))
-    return out, result
 
 
 def test_lecture_joins_the_clips_and_decodes_to_its_end(tiny_lecture):

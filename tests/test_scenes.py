@@ -40,6 +40,9 @@ def test_scene_renders_with_captions_and_clean_layout(lecture_scenes, name):
     assert scene.captions, "every scene narrates"
     assert all("{" not in caption for caption in scene.captions), "placeholders were filled"
     assert scene.layout_problems == []
+    # Every section is a named beat: one step of a slide deck, never a stray "autocreated" one.
+    sections = [section.name for section in scene.manager.file_writer.sections]
+    assert sections and "autocreated" not in sections, sections
 
 
 @pytest.mark.parametrize("name", SCENE_NAMES)

@@ -1,0 +1,177 @@
+"""Slide decks from a rendered lecture's manifest: a self-contained HTML presenter page
+and a PowerPoint file, one slide per step (a section of a scene, from pause to pause).
+"""
+
+from __future__ import annotations
+
+import html
+import json
+from pathlib import Path
+from typing import Any
+
+from lessonkit.theme import Theme
+from lessonkit.video import atomic_path
+
+MIME_TYPES = {"mp4": "video/mp4", "webm": "video/webm", "mov": "video/quicktime", "gif": "image/gif"}
+
+
+def deck_steps(manifest: dict[str, Any]) -> list[dict[str, Any]]:
+    """Every step of every clip, in order, with its scene's title."""
+    steps = []
+    for clip in manifest["clips"]:
+        for number, step in enumerate(clip["steps"], start=1):
+            steps.append({**step, "scene": clip["scene"], "title": clip["title"], "number": number,
+                          "of": len(clip["steps"]),
+                          "cues": [c for c in clip["captions"]
+                                   if c["end"] > step["start"] and c["start"] < step["start"] + step["duration"]]})
+    return steps
+
+
+_PAGE = """<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>__TITLE__</title>
+<style>
+  html, body { margin: 0; height: 100%; background: __BACKGROUND__; color: __TEXT__;
+               font-family: "DejaVu Sans", system-ui, sans-serif; overflow: hidden; }
+  #stage { position: absolute; inset: 0 0 2.6rem 0; display: flex; align-items: center; justify-content: center; }
+  .slide { display: none; max-width: 100%; max-height: 100%; }
+  .slide.current { display: block; }
+  #caption { position: absolute; left: 10%; right: 10%; bottom: 3.6rem; text-align: center; font-size: 1.4rem;
+             line-height: 1.4; pointer-events: none; }
+  #caption span { background: rgba(0, 0, 0, 0.72); color: #fff; padding: 0.15em 0.5em; border-radius: 0.2em;
+                  box-decoration-break: clone; -webkit-box-decoration-break: clone; }
+  #caption.hidden { display: none; }
+  footer { position: absolute; left: 0; right: 0; bottom: 0; height: 2.6rem; display: flex; align-items: center;
+           justify-content: space-between; padding: 0 1rem; font-size: 0.9rem; color: __MUTED__; }
+</style>
+</head>
+<body>
+<main id="stage">
+__SLIDES__
+</main>
+<div id="caption" class="hidden"><span></span></div>
+<footer><span id="where"></span><span>&larr; &rarr; or click: step &middot; C: captions &middot; R: replay</span></footer>
+<script>
+// One entry per slide: its captions, timed from the start of its clip.
+const STEPS = __STEPS__;
+const slides = Array.from(document.querySelectorAll(".slide"));
+const caption = document.getElementById("caption");
+let current = -1;
+
+function showCaption() {
+  const slide = slides[current], step = STEPS[current];
+  const t = step.start + (slide.tagName === "VIDEO" ? slide.currentTime : 0);
+  const cue = step.cues.find(c => c.start <= t && t < c.end) || step.cues[step.cues.length - 1];
+  caption.querySelector("span").textContent = cue ? cue.text : "";
+}
+
+function go(index) {
+  index = Math.max(0, Math.min(slides.length - 1, index));
+  if (index === current) return;
+  if (current >= 0) {
+    slides[current].classList.remove("current");
+    if (slides[current].tagName === "VIDEO") slides[current].pause();
+  }
+  current = index;
+  const slide = slides[current], step = STEPS[current];
+  slide.classList.add("current");
+  if (slide.tagName === "VIDEO") {
+    slide.currentTime = 0;
+    slide.play().catch(() => {});  // plays once; when it ends the last frame stays
+  } else {
+    slide.src = slide.dataset.src;  // restart the GIF
+  }
+  const next = slides[current + 1];
+  if (next && next.tagName === "VIDEO") next.preload = "auto";
+  document.getElementById("where").textContent =
+    `${step.title} \\u2014 step ${step.number} of ${step.of} \\u2014 slide ${current + 1} of ${slides.length}`;
+  location.hash = String(current + 1);
+  showCaption();
+}
+
+slides.forEach(slide => { if (slide.tagName === "VIDEO") slide.addEventListener("timeupdate", () => {
+  if (slides[current] === slide) showCaption(); }); });
+document.addEventListener("keydown", event => {
+  if (["ArrowRight", "PageDown", " ", "Enter"].includes(event.key)) go(current + 1);
+  else if (["ArrowLeft", "PageUp", "Backspace"].includes(event.key)) go(current - 1);
+  else if (event.key === "Home") go(0);
+  else if (event.key === "End") go(slides.length - 1);
+  else if (event.key === "c" || event.key === "C") caption.classList.toggle("hidden");
+  else if (event.key === "r" || event.key === "R") { const i = current; current = -1; go(i); }
+  else return;
+  event.preventDefault();
+});
+document.addEventListener("click", event => go(event.clientX < window.innerWidth / 5 ? current - 1 : current + 1));
+go((parseInt(location.hash.slice(1), 10) || 1) - 1);
+</script>
+</body>
+</html>
+"""
+
+
+def write_slides_html(manifest: dict[str, Any], out_dir: Path, theme: Theme) -> Path:
+    """``slides.html`` beside the clips: one slide per step, working from the file system
+    with nothing fetched from the network (captions are embedded in the page)."""
+    steps = deck_steps(manifest)
+    elements = []
+    for index, step in enumerate(steps):
+        src, poster = html.escape(step["file"]), html.escape(step["poster"])
+        label = html.escape(f"{step['title']}, step {step['number']}")
+        if step["file"].endswith(".gif"):
+            elements.append(f'<img class="slide" data-src="{src}" src="{poster}" alt="{label}">')
+        else:
+            mime = MIME_TYPES[step["file"].rsplit(".", 1)[1]]
+            preload = "auto" if index == 0 else "metadata"
+            elements.append(f'<video class="slide" muted playsinline preload="{preload}" poster="{poster}" '
+                            f'aria-label="{label}"><source src="{src}" type="{mime}"></video>')
+    cues = [{"start": s["start"], "title": s["title"], "number": s["number"], "of": s["of"],
+             "cues": s["cues"]} for s in steps]
+    page = (
+        _PAGE.replace("__TITLE__", html.escape(manifest["lecture"].get("title", "Lecture")))
+        .replace("__BACKGROUND__", theme.background).replace("__TEXT__", theme.text).replace("__MUTED__", theme.muted)
+        .replace("__SLIDES__", "\n".join(elements))
+        # "</" must not end the script early.
+        .replace("__STEPS__", json.dumps(cues, ensure_ascii=False).replace("</", "<\\/"))
+    )
+    target = out_dir / "slides.html"
+    with atomic_path(target) as temporary:
+        temporary.write_text(page, encoding="utf-8")
+    return target
+
+
+def write_pptx(manifest: dict[str, Any], out_dir: Path) -> Path:
+    """``lecture.pptx``: one 16:9 slide per step, the step's clip embedded with its poster
+    as the picture, the scene's title, and the narration in the speaker notes."""
+    from pptx import Presentation
+    from pptx.util import Emu, Inches, Pt
+
+    deck = Presentation()
+    deck.slide_width, deck.slide_height = Inches(13.333), Inches(7.5)
+    layout = deck.slide_layouts[5]  # "Title Only"
+    margin, title_height = Inches(0.3), Inches(0.9)
+    for step in deck_steps(manifest):
+        slide = deck.slides.add_slide(layout)
+        title = slide.shapes.title
+        title.left, title.top, title.width, title.height = margin, Inches(0.15), deck.slide_width - 2 * margin, \
+            title_height
+        title.text = step["title"]
+        title.text_frame.paragraphs[0].font.size = Pt(30)
+        # The clip fills the rest of the slide at 16:9.
+        top = Inches(0.15) + title_height
+        height = deck.slide_height - top - margin
+        width = Emu(int(height * 16 / 9))
+        left = Emu(int((deck.slide_width - width) / 2))
+        movie, poster = out_dir / step["file"], out_dir / step["poster"]
+        if step["file"].endswith(".gif"):
+            slide.shapes.add_picture(str(movie), left, top, width, height)
+        else:
+            slide.shapes.add_movie(str(movie), left, top, width, height, poster_frame_image=str(poster),
+                                   mime_type=MIME_TYPES[step["file"].rsplit(".", 1)[1]])
+        slide.notes_slide.notes_text_frame.text = "\n\n".join(step["narration"])
+    target = out_dir / "lecture.pptx"
+    with atomic_path(target) as temporary:
+        deck.save(str(temporary))
+    return target

@@ -1,0 +1,162 @@
+"""What teachers put in their slides: steps, posters, captions, chapters, formats, decks."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import time
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from lessonkit.config import load_lesson
+from lessonkit.pipeline import render_lecture
+from lessonkit.video import has_alpha, last_frame, probe
+from scenes import LearningGoal
+from tests.conftest import ROOT, TEST_QUALITY
+
+
+def manifest_of(out):
+    return json.loads((out / "manifest.json").read_text())
+
+
+def test_steps_split_each_clip_at_its_pauses(tiny_lecture):
+    out, _ = tiny_lecture
+    for clip in manifest_of(out)["clips"]:
+        whole = probe(out / clip["file"], decode=True, fps=4)
+        steps = [probe(out / step["file"], decode=True, fps=4) for step in clip["steps"]]
+        assert len(steps) >= 2
+        assert sum(step.frames for step in steps) == whole.frames
+        for number, step in enumerate(clip["steps"], start=1):
+            assert step["file"] == f"clips/{clip['file'][6:-4]}/{number:02d}-{step['name']}.mp4"
+        assert [s["name"] for s in clip["steps"]][:1] in (["title"], ["sigmoid"])
+
+
+def test_posters_are_the_last_frames(tiny_lecture):
+    out, _ = tiny_lecture
+    for clip in manifest_of(out)["clips"]:
+        for item in [clip, *clip["steps"]]:
+            poster = Image.open(out / item["poster"])
+            assert poster.size == (854, 480)
+            expected = np.asarray(last_frame(out / item["file"]), dtype=int)
+            assert np.abs(np.asarray(poster.convert("RGB"), dtype=int) - expected).max() == 0
+
+
+def test_every_clip_and_step_has_captions_in_srt_and_vtt(tiny_lecture):
+    out, _ = tiny_lecture
+    for clip in manifest_of(out)["clips"]:
+        texts = [c["text"] for c in clip["captions"]]
+        assert (out / clip["captions_srt"]).read_text().count("-->") == len(texts)
+        vtt = (out / clip["captions_vtt"]).read_text()
+        assert vtt.startswith("WEBVTT") and all(text in vtt for text in texts)
+        for step in clip["steps"]:
+            assert step["narration"], step["name"]
+            step_vtt = (out / step["captions_vtt"]).read_text()
+            assert all(text in step_vtt for text in step["narration"])
+            assert "00:00:00.000 -->" in step_vtt  # timed from the step's own start
+
+
+def test_chapters_for_video_sites_and_players(tiny_lecture):
+    out, result = tiny_lecture
+    lines = (out / "chapters.txt").read_text().splitlines()
+    assert lines[0] == "0:00 Learning goal"
+    seconds = int(result.clips[1].start)
+    assert lines[1] == f"0:{seconds:02d} Why the maximum slope is so small"
+    vtt = (out / "chapters.vtt").read_text()
+    assert vtt.startswith("WEBVTT") and vtt.count("-->") == 2 and "Learning goal" in vtt
+
+
+def test_pptx_has_one_slide_per_step_with_video_and_notes(tiny_lecture):
+    from pptx import Presentation
+
+    out, _ = tiny_lecture
+    steps = [step for clip in manifest_of(out)["clips"] for step in clip["steps"]]
+    deck = Presentation(str(out / "lecture.pptx"))
+    assert len(deck.slides) == len(steps)
+    for slide, step in zip(deck.slides, steps):
+        movies = [shape for shape in slide.shapes if shape.shape_type == 16]  # MSO_SHAPE_TYPE.MEDIA
+        assert len(movies) == 1
+        assert slide.notes_slide.notes_text_frame.text == "\n\n".join(step["narration"])
+        assert slide.shapes.title.text in {"Learning goal", "Why the maximum slope is so small"}
+    media = [part for part in deck.part.package.iter_parts() if part.content_type == "video/mp4"]
+    assert len(media) == len(steps)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    options = webdriver.ChromeOptions()
+    options.binary_location = "/usr/bin/chromium"
+    for flag in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                 "--autoplay-policy=no-user-gesture-required", "--window-size=1280,720"):
+        options.add_argument(flag)
+    driver = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options)
+    yield driver
+    driver.quit()
+
+
+def test_slides_html_plays_every_step_in_chromium(tiny_lecture, browser, tmp_path):
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.common.keys import Keys
+
+    out, _ = tiny_lecture
+    html = (out / "slides.html").read_text()
+    assert "http://" not in html and "https://" not in html, "nothing fetched from the network"
+    browser.get((out / "slides.html").as_uri())
+    count = browser.execute_script("return document.querySelectorAll('.slide').length")
+    assert count == sum(len(clip["steps"]) for clip in manifest_of(out)["clips"])
+    state = "const v = document.querySelector('.slide.current'); return [v.readyState, v.currentTime, v.error];"
+    for index in range(count):
+        deadline = time.time() + 10
+        ready, played, error = browser.execute_script(state)
+        while (ready < 2 or played <= 0) and error is None and time.time() < deadline:
+            time.sleep(0.2)
+            ready, played, error = browser.execute_script(state)
+        assert error is None and ready >= 2 and played > 0, (index, ready, played, error)
+        if index == count - 1:
+            break
+        browser.find_element(By.TAG_NAME, "body").send_keys(Keys.ARROW_RIGHT)
+    browser.find_element(By.TAG_NAME, "body").send_keys("c")
+    caption = browser.execute_script("return document.querySelector('#caption span').textContent")
+    assert caption.startswith("Two numbers that add up to 1")
+    browser.save_screenshot(str(tmp_path / "slides.png"))
+
+
+@pytest.mark.parametrize(
+    ("clip_format", "transparent", "codec"),
+    [("webm", False, "vp9"), ("gif", False, "gif"), ("mov", False, "h264"), ("webm", True, "vp9"),
+     ("mov", True, "qtrle")],
+)
+def test_clip_formats_decode_to_their_end(tmp_path, clip_format, transparent, codec):
+    out = tmp_path / "out"
+    result = render_lecture([LearningGoal], load_lesson(), out, quality=TEST_QUALITY, jobs=1,
+                            cache_dir=tmp_path / "cache", clip_format=clip_format, transparent=transparent,
+                            decks=False)
+    clip = result.clips[0]
+    assert clip.file.endswith(f".{clip_format}")
+    for path in [clip.file, *(step.file for step in clip.steps)]:
+        info = probe(out / path, decode=True)
+        assert info.codec == codec and info.frames > 0
+    lecture = probe(out / "lecture.mp4", decode=True, fps=4)
+    assert lecture.codec == "h264" and lecture.frames == clip.frames
+    if transparent:
+        assert has_alpha(out / clip.file)
+        frame = np.asarray(last_frame(out / clip.file, alpha=True))
+        assert frame[2, 2, 3] == 0, "the background is transparent"
+        assert frame[..., 3].max() == 255, "the drawing is opaque"
+        assert np.asarray(Image.open(out / clip.poster))[2, 2, 3] == 0
+    else:
+        assert not has_alpha(out / clip.file) or clip_format == "gif"
+
+
+def test_transparent_mp4_is_refused_with_one_line(tmp_path):
+    done = subprocess.run([sys.executable, "render.py", "--transparent", "--out", str(tmp_path / "out")],
+                          cwd=ROOT, capture_output=True, text=True)
+    assert done.returncode == 2 and done.stderr.count("\n") == 1
+    assert "--transparent needs --format webm or --format mov" in done.stderr
+    assert not (tmp_path / "out").exists()

@@ -15,7 +15,6 @@ import shutil
 import time
 import traceback
 from dataclasses import asdict, dataclass, field
-from fractions import Fraction
 from pathlib import Path
 from typing import Any, Callable, Sequence
 
@@ -24,7 +23,7 @@ import srt
 from lessonkit.captions import Caption, chapters_text, chapters_vtt, shift, to_srt, to_vtt, within
 from lessonkit.config import PROJECT_ROOT, Lesson
 from lessonkit.theme import Theme
-from lessonkit.video import VideoError, atomic_path, join_clips, last_frame, probe, to_gif, transcode_to_mp4
+from lessonkit.video import atomic_path, join_clips, last_frame, probe, to_gif, transcode_to_mp4
 
 DEFAULT_CACHE_DIR = PROJECT_ROOT / ".cache" / "manim"
 

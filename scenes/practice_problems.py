@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from manim import DOWN, LEFT, RIGHT, UP, Create, FadeIn, FadeOut, Flash, ReplacementTransform, VGroup, Write
+from manim import DOWN, LEFT, RIGHT, UP, Create, FadeIn, Flash, ReplacementTransform, VGroup, Write
 
 from lessonkit.components import ActivationPlot, WorkedSolution
 from lessonkit.scene import LessonScene

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from manim import DOWN, LEFT, RIGHT, UP, FadeIn, VGroup, Write
+from manim import DOWN, LEFT, RIGHT, FadeIn, VGroup, Write
 
 from lessonkit.components import LogBarChart
 from lessonkit.scene import LessonScene

@@ -21,7 +21,6 @@ from manim import (
 from lessonkit.components import ActivationPlot, LogBarChart
 from lessonkit.scene import LessonScene
 from lessonkit.text import prose
-from lessonkit.theme import EDGE_BUFF
 from mathcore import get_activation, gradient_through_layers, relu_prime, weight_update
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from manim import DOWN, LEFT, RIGHT, UP, FadeIn, Mobject, VGroup
+from manim import DOWN, LEFT, RIGHT, FadeIn, Mobject, VGroup
 
 from lessonkit.components import ActivationPlot, LogBarChart
 from lessonkit.scene import LessonScene

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from manim import DOWN, LEFT, RIGHT, UP, Create, FadeIn, Indicate, VGroup, Write
+from manim import DOWN, LEFT, RIGHT, Create, FadeIn, Indicate, VGroup, Write
 
 from lessonkit.components import ActivationPlot, TangentTracer
 from lessonkit.scene import LessonScene

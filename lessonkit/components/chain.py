@@ -7,7 +7,6 @@ from typing import Sequence
 import numpy as np
 from manim import (
     DOWN,
-    LEFT,
     RIGHT,
     UP,
     Animation,

@@ -6,7 +6,7 @@ are merged over it (keys they leave out keep their defaults) and validated again
 
 >>> lesson = load_lesson(overrides=["practice.z=4"])
 >>> lesson.practice.z
-4.0
+4
 """
 
 from __future__ import annotations

@@ -138,11 +138,16 @@ def has_alpha(path: Path | str) -> bool:
         return any(component.is_alpha for component in av.VideoFormat(stream.codec_context.pix_fmt).components)
 
 
-def decode(path: Path | str) -> Iterator[tuple[float, "av.VideoFrame"]]:
+def decode(path: Path | str, *, near_end: bool = False) -> Iterator[tuple[float, "av.VideoFrame"]]:
     """(seconds, frame) for every frame. Transparent VP9 is decoded with libvpx, which
-    (unlike FFmpeg's own VP9 decoder) returns the alpha plane."""
+    (unlike FFmpeg's own VP9 decoder) returns the alpha plane. ``near_end`` starts at the
+    keyframe before the last second instead of the beginning (for the last frame)."""
     with av.open(str(path)) as container:
         stream = container.streams.video[0]
+        if near_end and stream.duration and stream.time_base:
+            start = stream.start_time or 0
+            target = max(start, start + stream.duration - int(1 / stream.time_base))
+            container.seek(target, stream=stream, backward=True, any_frame=False)
         if stream.codec_context.name == "vp9" and stream.metadata.get("alpha_mode") == "1":
             decoder = av.CodecContext.create("libvpx-vp9", "r")
             for packet in container.demux(stream):
@@ -177,7 +182,7 @@ def frame_rgba(frame: "av.VideoFrame"):
     return np.concatenate([rgb, alpha], axis=2)
 
 
-def frames_at(path: Path | str, seconds: Sequence[float], *, alpha: bool = False):
+def frames_at(path: Path | str, seconds: Sequence[float], *, alpha: bool = False, near_end: bool = False):
     """PIL images of the frames shown at each time in ``seconds`` (ascending), decoding once.
 
     A time past the end gives the last frame. ``alpha=True`` keeps transparency (RGBA).
@@ -192,7 +197,7 @@ def frames_at(path: Path | str, seconds: Sequence[float], *, alpha: bool = False
     wanted = sorted(seconds)
     images = []
     last = None
-    for time_of_frame, frame in decode(path):
+    for time_of_frame, frame in decode(path, near_end=near_end):
         while wanted and time_of_frame > wanted[0] + 1e-6:
             images.append(image(last or frame))
             wanted.pop(0)
@@ -207,7 +212,7 @@ def frames_at(path: Path | str, seconds: Sequence[float], *, alpha: bool = False
 
 def last_frame(path: Path | str, *, alpha: bool = False):
     """The final frame of a video as a PIL image (what stays on screen when it stops)."""
-    return frames_at(path, [float("inf")], alpha=alpha)[0]
+    return frames_at(path, [float("inf")], alpha=alpha, near_end=True)[0]
 
 
 def to_gif(source: Path | str, target: Path | str, *, max_width: int = 960, max_fps: int = 20) -> None:

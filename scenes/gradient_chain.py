@@ -38,7 +38,8 @@ class GradientChain(LessonScene):
         self.beat("backward", per_layer_gradient=self.spoken(self.factor))
         factor = self.math(rf"\times {self.number('per_layer_gradient', self.factor)} \text{{ per layer}}",
                            color=self.chain.color, font_size=self.theme.label_size)
-        factor.next_to(self.chain.loss, DOWN, buff=0.5).to_edge(RIGHT, buff=EDGE_BUFF)
+        # The bottom-right corner: clear of the network however many layers it has.
+        factor.to_corner(DOWN + RIGHT, buff=EDGE_BUFF)
         self.play(FadeIn(factor))
         seconds = max(0.25, min(0.6, 4.0 / self.layers))
         self.play(self.chain.make_backward_pass_animation(seconds_per_layer=seconds))

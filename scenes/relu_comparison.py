@@ -21,6 +21,7 @@ from manim import (
 from lessonkit.components import ActivationPlot, LogBarChart
 from lessonkit.scene import LessonScene
 from lessonkit.text import prose
+from lessonkit.theme import EDGE_BUFF
 from mathcore import get_activation, gradient_through_layers, relu_prime, weight_update
 
 
@@ -74,17 +75,23 @@ class ReluComparison(LessonScene):
         self.play(FadeOut(self.plots), FadeOut(self.levels))
         floor = LogBarChart(sigmoid_path + relu_path, theme=self.theme).floor_exponent
         layer_numbers = [str(k) for k in range(1, chain.layers + 1)]
+        paths = {"sigmoid": sigmoid_path, "relu": relu_path}
+        names = {name: prose(get_activation(name).display_name, self.theme, font_size=self.theme.label_size,
+                             color=self.theme.function_color(name)) for name in paths}
+        firsts = {name: self.math(rf"\text{{layer 1: }} {self.number(f'{name}_first_layer', path[0])}",
+                                  color=self.theme.function_color(name), font_size=self.theme.label_size)
+                  for name, path in paths.items()}
+        # The charts take what the labels leave (a long "layer 1" value at 20 layers included);
+        # 1.2 is room for the decade labels on the chart's axis.
+        room = (self.camera.frame_width - 2 * EDGE_BUFF - max(m.width for m in names.values())
+                - max(m.width for m in firsts.values()) - 0.5 - 0.4 - 1.2)
         rows = VGroup()
-        for name, path, color in (("sigmoid", sigmoid_path, self.theme.sigmoid), ("relu", relu_path, self.theme.relu)):
-            chart = LogBarChart(path, height=1.7, width=8.5, floor_exponent=floor, ceiling_exponent=0, colors=color,
-                                bar_labels=layer_numbers, theme=self.theme)
-            name_label = prose(get_activation(name).display_name, self.theme, font_size=self.theme.label_size,
-                               color=color).next_to(chart, LEFT, buff=0.5)
-            first = self.math(rf"\text{{layer 1: }} {self.number(f'{name}_first_layer', path[0])}", color=color,
-                              font_size=self.theme.label_size)
-            first.next_to(chart, RIGHT, buff=0.4)
-            rows.add(VGroup(name_label, chart, first))
-        rows.arrange(DOWN, buff=0.6).next_to(self.title, DOWN, buff=0.5)
+        for name, path in paths.items():
+            chart = LogBarChart(path, height=1.7, width=min(8.5, room), floor_exponent=floor, ceiling_exponent=0,
+                                colors=self.theme.function_color(name), bar_labels=layer_numbers, theme=self.theme)
+            rows.add(VGroup(names[name].next_to(chart, LEFT, buff=0.5), chart,
+                            firsts[name].next_to(chart, RIGHT, buff=0.4)))
+        rows.arrange(DOWN, buff=0.6, aligned_edge=LEFT).next_to(self.title, DOWN, buff=0.5).set_x(0)
         for row in rows:
             self.play(FadeIn(row[0]), FadeIn(row[1].get_frame()))
             self.play(row[1].make_grow_animation(), run_time=1.5)

@@ -26,16 +26,18 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 
 def render_tiny(scene_class: type, media_dir: Path, overrides: Iterable[str] = (), *, config_path: Path | None = None,
-                write_movie: bool = True):
+                write_movie: bool = True, skip_animations: bool = False):
     """Render ``scene_class`` small and fast under the lesson ``config_path`` (default: the
-    default lesson) with ``overrides``; return the scene."""
+    default lesson) with ``overrides``; return the scene. ``skip_animations`` runs the
+    scene's code and draws only its final frame: quickest, for checking what it shows."""
     from manim import tempconfig
 
     use_lesson(load_lesson(config_path, overrides=list(overrides)))
     try:
-        with tempconfig({**TINY, "media_dir": str(media_dir), "progress_bar": "none", "verbosity": "WARNING",
-                         "write_to_movie": write_movie}):
-            scene = scene_class()
+        settings = {**TINY, "media_dir": str(media_dir), "progress_bar": "none", "verbosity": "WARNING",
+                    "write_to_movie": write_movie and not skip_animations, "dry_run": skip_animations}
+        with tempconfig(settings):
+            scene = scene_class(skip_animations=skip_animations)
             scene.render()
         return scene
     finally:

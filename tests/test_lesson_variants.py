@@ -6,8 +6,28 @@ import numpy as np
 import pytest
 
 from lessonkit.video import last_frame
-from mathcore import practice_problem_1, practice_problem_2, sigmoid_prime, tanh_prime
-from scenes import GradientChain, LearningGoal, PracticeProblem1, PracticeProblem2, TangentTrace
+from mathcore import (
+    descent_step,
+    measure_gradient_norms,
+    practice_problem_1,
+    practice_problem_2,
+    sigmoid,
+    sigmoid_prime,
+    tanh_prime,
+)
+from scenes import (
+    BallAnalogy,
+    GradientChain,
+    KeyFormula,
+    LearningGoal,
+    PracticeProblem1,
+    PracticeProblem2,
+    RealNetwork,
+    ReluComparison,
+    Saturation,
+    TangentTrace,
+    Takeaways,
+)
 from tests.conftest import render_tiny
 
 
@@ -30,10 +50,11 @@ def test_chain_settings_drive_both_chain_scenes(media_dir, scene_class):
     assert scene.layout_problems == []
 
 
-@pytest.mark.parametrize("scene_class", [GradientChain, PracticeProblem2])
+@pytest.mark.parametrize("scene_class", [GradientChain, PracticeProblem2, ReluComparison])
 def test_twenty_layers_still_fit(media_dir, scene_class):
     scene = render_tiny(scene_class, media_dir, ["chain.layers=20", "chain.per_layer_gradient=0.25"])
-    assert scene.shown["first_layer_gradient"].text == r"9.095 \times 10^{-13}"
+    label = "sigmoid_first_layer" if scene_class is ReluComparison else "first_layer_gradient"
+    assert scene.shown[label].text == r"9.095 \times 10^{-13}"
     assert scene.layout_problems == []
 
 
@@ -60,3 +81,48 @@ def test_a_long_title_wraps_inside_the_frame(media_dir):
     scene = render_tiny(GradientChain, media_dir, [f"titles.gradient_chain={title}"])
     assert scene.title.height > 1.0  # two lines
     assert scene.layout_problems == []
+
+
+# Each documented number key, the scene it drives, and what that scene must then show.
+KEY_EFFECTS = [
+    (["saturation.threshold=2.5"], Saturation, "threshold", lambda: 2.5),
+    (["saturation.from_z=2", "saturation.to_z=5"], Saturation, "right_sigma_to", lambda: sigmoid(5.0)),
+    (["saturation.from_z=2", "saturation.to_z=5"], Saturation, "left_sigma_from", lambda: sigmoid(-2.0)),
+    (["tangent.pause_z=4"], TangentTrace, "slope_at_pause", lambda: sigmoid_prime(4.0)),
+    (["chain.learning_rate=0.5"], PracticeProblem2, "weight_update", lambda: 0.5 * 0.2**5),
+    (["chain.learning_rate=0.5"], ReluComparison, "learning_rate", lambda: 0.5),
+    (["chain.per_layer_gradient=0.1"], ReluComparison, "sigmoid_first_layer", lambda: 0.1**5),
+    (["ball.push=1", "ball.plateau_z=5"], BallAnalogy, "plateau_moved", lambda: descent_step(5.0, 1.0)),
+    (["ball.push=1"], BallAnalogy, "centre_moved", lambda: 0.25),
+    (["ball.push=1", "ball.relu_z=3"], BallAnalogy, "relu_moved", lambda: 1.0),
+    (["dying_relu.z=-3"], ReluComparison, "dead_z", lambda: -3.0),
+    (["real_network.depth=6", "real_network.width=16", "real_network.seed=3", "real_network.batch=32"],
+     RealNetwork, "sigmoid_ratio",
+     lambda: measure_gradient_norms(depth=6, width=16, activation="sigmoid", seed=3, batch=32).first_to_last_ratio),
+    (["real_network.init=xavier"], RealNetwork, "relu_ratio",
+     lambda: measure_gradient_norms(depth=10, width=32, activation="relu", init="xavier").first_to_last_ratio),
+]
+
+
+@pytest.mark.parametrize(("overrides", "scene_class", "label", "expected"), KEY_EFFECTS,
+                         ids=[f"{'+'.join(k[0])}-{k[2]}" for k in KEY_EFFECTS])
+def test_each_number_key_changes_what_is_shown(media_dir, overrides, scene_class, label, expected):
+    scene = render_tiny(scene_class, media_dir, overrides, skip_animations=True)
+    assert scene.shown[label].value == pytest.approx(expected(), rel=1e-12)
+
+
+def test_words_keys_change_what_is_said_and_shown(media_dir):
+    scene = render_tiny(LearningGoal, media_dir, ["lesson.title=Why networks forget", "narration.learning_goal.goal=Hi."],
+                        skip_animations=True)
+    assert "Hi." in scene.captions
+    assert scene.heading.original_text == "Why networks forget"
+    takeaways = render_tiny(Takeaways, media_dir, ["narration.takeaways.outro=Bye."], skip_animations=True)
+    assert takeaways.captions[-1] == "Bye."
+
+
+def test_plot_range_and_pacing_keys(media_dir):
+    narrow = render_tiny(TangentTrace, media_dir, ["plot.z_max=6", "tangent.pause_z=5"], skip_animations=True)
+    assert narrow.curve.z_max == 6
+    slow = render_tiny(KeyFormula, media_dir, ["pacing.words_per_second=1"], skip_animations=True)
+    fast = render_tiny(KeyFormula, media_dir, ["pacing.words_per_second=6"], skip_animations=True)
+    assert slow.planned_time > fast.planned_time + 20

@@ -115,9 +115,9 @@ class LayerChain(VGroup):
             show_all = value_labels == "all" or (value_labels == "auto" and n <= 6)
             for index, (bar, value) in enumerate(zip(self.chart.bars, self.gradients)):
                 if show_all or index in (0, n - 1):
+                    # Only the two ends are labelled when the layers are many: they may spread
+                    # over their unlabelled neighbours and keep a readable size.
                     label = MathTex(format_number(value, 2), font_size=theme.small_size, color=theme.text)
-                    if label.width > 1.6 * slot and not show_all:
-                        label.scale_to_fit_width(1.6 * slot)
                     label.next_to([bar.get_center()[0], self.chart.get_bottom()[1], 0], DOWN, buff=0.12)
                     self.value_labels.add(label)
                 else:

@@ -1,9 +1,11 @@
 """Function plots: an activation (or its derivative) on axes, and a tangent that traces it.
 
->>> plot = ActivationPlot("sigmoid")                       # doctest: +SKIP
->>> slope = ActivationPlot("sigmoid", derivative=True)     # doctest: +SKIP
->>> tracer = TangentTracer(plot, slope, start_z=-6)        # doctest: +SKIP
->>> scene.play(tracer.make_trace_animation(6, run_time=6)) # doctest: +SKIP
+In a scene's ``construct()``::
+
+    plot = ActivationPlot("sigmoid")
+    slope = ActivationPlot("sigmoid", derivative=True)
+    tracer = TangentTracer(plot, slope, start_z=-6)
+    self.play(tracer.make_trace_animation(6, run_time=6))
 """
 
 from __future__ import annotations

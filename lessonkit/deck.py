@@ -34,18 +34,17 @@ _PAGE = """<!DOCTYPE html>
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>__TITLE__</title>
 <style>
+  /* Three rows: the clip, the captions (when shown, below the clip, never over it), the footer. */
   html, body { margin: 0; height: 100%; background: __BACKGROUND__; color: __TEXT__;
                font-family: "DejaVu Sans", system-ui, sans-serif; overflow: hidden; }
-  #stage { position: absolute; inset: 0 0 2.6rem 0; display: flex; align-items: center; justify-content: center; }
+  body { display: grid; grid-template-rows: minmax(0, 1fr) auto 2.6rem; }
+  #stage { display: flex; align-items: center; justify-content: center; min-height: 0; }
   .slide { display: none; max-width: 100%; max-height: 100%; }
   .slide.current { display: block; }
-  #caption { position: absolute; left: 10%; right: 10%; bottom: 3.6rem; text-align: center; font-size: 1.4rem;
-             line-height: 1.4; pointer-events: none; }
-  #caption span { background: rgba(0, 0, 0, 0.72); color: #fff; padding: 0.15em 0.5em; border-radius: 0.2em;
-                  box-decoration-break: clone; -webkit-box-decoration-break: clone; }
+  #caption { text-align: center; font-size: 1.3rem; line-height: 1.4; padding: 0.4rem 8%; min-height: 3.6rem; }
   #caption.hidden { display: none; }
-  footer { position: absolute; left: 0; right: 0; bottom: 0; height: 2.6rem; display: flex; align-items: center;
-           justify-content: space-between; padding: 0 1rem; font-size: 0.9rem; color: __MUTED__; }
+  footer { display: flex; align-items: center; justify-content: space-between; padding: 0 1rem;
+           font-size: 0.9rem; color: __MUTED__; }
 </style>
 </head>
 <body>

@@ -72,7 +72,7 @@ class LessonScene(Scene):
         self.captions: list[str] = []
         self.screen_tex: set[str] = set()
         self.layout_problems: list[str] = []
-        self._caption: tuple[str, float] | None = None
+        self._caption: tuple[str, float, float] | None = None  # text, start time, planned start
         # Time as the sum of planned run times. manim's own clock advances by whole
         # frames when it renders an animation but by the exact run time when it reuses a
         # cached one; waits computed from it would differ between runs and defeat the cache.

@@ -18,7 +18,7 @@ from manim import (
     Write,
 )
 
-from lessonkit.components import ActivationPlot, LogBarChart
+from lessonkit.components import ActivationPlot, LogBarChart, nice_range
 from lessonkit.scene import LessonScene
 from lessonkit.text import prose
 from lessonkit.theme import EDGE_BUFF
@@ -36,11 +36,15 @@ class ReluComparison(LessonScene):
         self.show_dying_neuron()
         self.show_frozen_weight()
 
+    def shared_slope_range(self) -> tuple[float, float, float]:
+        """One y range for both derivatives, from the larger maximum with 10% headroom."""
+        return nice_range(0.0, 1.1 * max(self.sigmoid.max_derivative, self.relu.max_derivative))
+
     def show_relu(self) -> None:
         self.beat("relu")
         self.show_title()
         # Both derivatives share one y range, so the sigmoid's peak looks as small as it is.
-        shared = (0.0, 1.2, 0.4)
+        shared = self.shared_slope_range()
         size = {"x_length": 5.6, "y_length": 2.1, "theme": self.theme, "z_max": 4.0, "x_step": 2.0}
         self.relu_plot = ActivationPlot("relu", **size)
         self.relu_slope = ActivationPlot("relu", derivative=True, y_range=shared, **size)
@@ -114,7 +118,7 @@ class ReluComparison(LessonScene):
             color=self.theme.relu_prime,
         )
         slope = ActivationPlot("relu", derivative=True, x_length=5.0, y_length=1.6, z_max=4.0, x_step=2.0,
-                               y_range=(0.0, 1.2, 0.4), theme=self.theme)
+                               y_range=self.shared_slope_range(), theme=self.theme)
         dot = slope.get_dot(z, color=self.theme.warning)
         right = VGroup(gradient, VGroup(slope, dot)).arrange(DOWN, buff=0.5, aligned_edge=LEFT)
         right.next_to(diagram, RIGHT, buff=1.2).set_y(0.0)

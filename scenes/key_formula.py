@@ -64,7 +64,8 @@ class KeyFormula(LessonScene):
         axes = Axes(x_range=(0, 1, 0.5), y_range=(0, 0.3, 0.1), x_length=5.0, y_length=3.8, tips=False,
                     axis_config={"color": self.theme.muted, "stroke_width": AXIS_STROKE})
         axes.next_to(formulas, RIGHT, buff=1.2).set_y(-0.6)
-        curve = ParametricFunction(lambda z: axes.c2p(sigmoid(z), sigmoid_prime(z)), t_range=(-8, 8, 0.05),
+        z_max = self.lesson.plot.z_max
+        curve = ParametricFunction(lambda z: axes.c2p(sigmoid(z), sigmoid_prime(z)), t_range=(-z_max, z_max, 0.05),
                                    color=self.theme.sigmoid_prime, stroke_width=CURVE_STROKE)
         x_label = self.math(r"\sigma", font_size=self.theme.label_size).next_to(axes.x_axis, RIGHT, buff=0.15)
         y_label = self.math(r"\sigma(1-\sigma)", font_size=self.theme.label_size, color=self.theme.sigmoid_prime)

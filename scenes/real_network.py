@@ -4,22 +4,25 @@ from __future__ import annotations
 
 from manim import DOWN, LEFT, RIGHT, FadeIn, VGroup, Write
 
-from lessonkit.components import LogBarChart
+from lessonkit.components import LogBarChart, shared_decades
+from lessonkit.config import Lesson
 from lessonkit.scene import LessonScene
 from lessonkit.text import prose
 from mathcore import GradientMeasurement, get_activation, measure_gradient_norms
+
+
+def measure(lesson: Lesson, activation: str) -> GradientMeasurement:
+    """The lesson's ``[real_network]`` experiment with ``activation`` (also recalled by Takeaways)."""
+    settings = lesson.real_network
+    return measure_gradient_norms(depth=settings.depth, width=settings.width, activation=activation,
+                                  init=settings.init, seed=settings.seed, batch=settings.batch)
 
 
 class RealNetwork(LessonScene):
     """Per-layer gradient norms of a deep sigmoid network and a deep ReLU network."""
 
     def construct(self) -> None:
-        settings = self.lesson.real_network
-        self.measurements = {
-            name: measure_gradient_norms(depth=settings.depth, width=settings.width, activation=name,
-                                         init=settings.init, seed=settings.seed, batch=settings.batch)
-            for name in ("sigmoid", "relu")
-        }
+        self.measurements = {name: measure(self.lesson, name) for name in ("sigmoid", "relu")}
         self.describe_experiment()
         self.show_network("sigmoid", side=LEFT)
         self.show_network("relu", side=RIGHT)
@@ -29,10 +32,8 @@ class RealNetwork(LessonScene):
         settings = self.lesson.real_network
         self.beat("setup", depth=str(settings.depth), width=str(settings.width))
         self.show_title()
-        all_norms = [v for m in self.measurements.values() for v in m.weight_gradient_norms]
         # One log scale for both charts, so their bars compare directly.
-        probe = LogBarChart(all_norms, theme=self.theme)
-        self.scale_exponents = (probe.floor_exponent, probe.ceiling_exponent)
+        self.scale_exponents = shared_decades(*(m.weight_gradient_norms for m in self.measurements.values()))
         axis_note = self.math(r"\lVert \partial L / \partial W_\ell \rVert \text{ per layer } \ell",
                               font_size=self.theme.label_size, color=self.theme.muted)
         axis_note.next_to(self.title, DOWN, buff=0.3)

@@ -18,7 +18,7 @@ from manim import (
     Write,
 )
 
-from lessonkit.components import ActivationPlot, LogBarChart, nice_range
+from lessonkit.components import ActivationPlot, LogBarChart, nice_range, shared_decades
 from lessonkit.scene import LessonScene
 from lessonkit.text import prose
 from lessonkit.theme import EDGE_BUFF
@@ -77,7 +77,7 @@ class ReluComparison(LessonScene):
         self.beat("chain", layers=str(chain.layers), sigmoid_first_layer=self.spoken(sigmoid_path[0]),
                   relu_first_layer=self.spoken(relu_path[0]))
         self.play(FadeOut(self.plots), FadeOut(self.levels))
-        floor = LogBarChart(sigmoid_path + relu_path, theme=self.theme).floor_exponent
+        floor, _ = shared_decades(sigmoid_path, relu_path)
         layer_numbers = [str(k) for k in range(1, chain.layers + 1)]
         paths = {"sigmoid": sigmoid_path, "relu": relu_path}
         names = {name: prose(get_activation(name).display_name, self.theme, font_size=self.theme.label_size,

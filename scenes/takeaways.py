@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from manim import DOWN, LEFT, RIGHT, FadeIn, Mobject, VGroup
 
-from lessonkit.components import ActivationPlot, LogBarChart
+from lessonkit.components import ActivationPlot, LogBarChart, shared_decades
 from lessonkit.scene import LessonScene
 from lessonkit.text import prose
 from lessonkit.theme import EDGE_BUFF
-from mathcore import get_activation, gradient_through_layers, measure_gradient_norms
+from mathcore import get_activation, gradient_through_layers
+from scenes.real_network import measure
 
 ICON_WIDTH = 1.5
 ICON_HEIGHT = 0.75
@@ -63,19 +64,12 @@ class Takeaways(LessonScene):
             chart = LogBarChart(values, height=ICON_HEIGHT, width=ICON_WIDTH, ceiling_exponent=0, theme=theme)
             icon = VGroup(chart.baseline, chart.bars)
         else:  # real_network: the two measured bar charts side by side
-            settings = self.lesson.real_network
-            norms = {
-                name: measure_gradient_norms(depth=settings.depth, width=settings.width, activation=name,
-                                             init=settings.init, seed=settings.seed,
-                                             batch=settings.batch).weight_gradient_norms
-                for name in ("sigmoid", "relu")
-            }
-            shared = LogBarChart([v for values in norms.values() for v in values], theme=theme)
+            norms = {name: measure(self.lesson, name).weight_gradient_norms for name in ("sigmoid", "relu")}
+            floor, ceiling = shared_decades(*norms.values())
             charts = []
             for name, values in norms.items():
-                chart = LogBarChart(values, height=ICON_HEIGHT, width=ICON_WIDTH / 2 - 0.05,
-                                    floor_exponent=shared.floor_exponent, ceiling_exponent=shared.ceiling_exponent,
-                                    colors=theme.function_color(name), theme=theme)
+                chart = LogBarChart(values, height=ICON_HEIGHT, width=ICON_WIDTH / 2 - 0.05, floor_exponent=floor,
+                                    ceiling_exponent=ceiling, colors=theme.function_color(name), theme=theme)
                 charts.append(VGroup(chart.baseline, chart.bars))
             icon = VGroup(*charts).arrange(RIGHT, buff=0.1, aligned_edge=DOWN)
         if icon.width > ICON_WIDTH:

@@ -5,7 +5,7 @@ See docs/EDITING.md for a new scene built from them.
 """
 
 from lessonkit.components.ball import BallOnSurface
-from lessonkit.components.bars import LogBarChart
+from lessonkit.components.bars import LogBarChart, shared_decades
 from lessonkit.components.chain import LayerChain
 from lessonkit.components.plots import ActivationPlot, TangentTracer, nice_range
 from lessonkit.components.readout import LabelledReadout, LiveNumber
@@ -21,4 +21,5 @@ __all__ = [
     "TangentTracer",
     "WorkedSolution",
     "nice_range",
+    "shared_decades",
 ]

@@ -21,6 +21,13 @@ def decade_ceiling(values: Sequence[float]) -> int:
     return math.ceil(math.log10(max(values)) - 1e-12)
 
 
+def shared_decades(*value_lists: Sequence[float]) -> tuple[int, int]:
+    """(floor, ceiling) exponents covering every list, for charts that must compare."""
+    values = [v for values in value_lists for v in values]
+    floor = decade_floor(values)
+    return floor, max(decade_ceiling(values), floor + 1)
+
+
 class LogBarChart(VGroup):
     """One bar per value, heights proportional to log10(value) above a floor.
 
@@ -56,9 +63,10 @@ class LogBarChart(VGroup):
         super().__init__(**kwargs)
         self.theme = theme = theme or Theme.from_lesson()
         self.values = [float(v) for v in values]
-        self.floor_exponent = decade_floor(self.values) if floor_exponent is None else floor_exponent
-        self.ceiling_exponent = max(decade_ceiling(self.values), self.floor_exponent + 1) if ceiling_exponent is None \
-            else ceiling_exponent
+        default_floor, default_ceiling = shared_decades(self.values)
+        self.floor_exponent = default_floor if floor_exponent is None else floor_exponent
+        self.ceiling_exponent = (max(default_ceiling, self.floor_exponent + 1) if ceiling_exponent is None
+                                 else ceiling_exponent)
         self.chart_height = height
         span = self.ceiling_exponent - self.floor_exponent
         slot = width / len(self.values)

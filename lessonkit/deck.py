@@ -70,7 +70,9 @@ function setMuted(value) {
 function showCaption() {
   const slide = slides[current], step = STEPS[current];
   const t = step.start + (slide.tagName === "VIDEO" ? slide.currentTime : 0);
-  const cue = step.cues.find(c => c.start <= t && t < c.end) || step.cues[step.cues.length - 1];
+  // The latest line that has started: held through the pauses and over the last frame.
+  const started = step.cues.filter(c => c.start <= t + 0.05);
+  const cue = started[started.length - 1];
   caption.querySelector("span").textContent = cue ? cue.text : "";
 }
 

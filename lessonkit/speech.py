@@ -64,13 +64,13 @@ def _number_words(match: re.Match[str]) -> str:
 
 def spoken_text(text: str, pronunciations: Mapping[str, str] | None = None) -> str:
     """``text`` as the voice should read it: the teacher's pronunciations first (whole
-    words), then symbols as words, then every number in words, digit for digit."""
+    words), then every number in words, digit for digit, then symbols as words."""
     for word, say in (pronunciations or {}).items():
         text = re.sub(rf"(?<!\w){re.escape(word)}(?!\w)", say, text)
+    text = _NUMBER.sub(_number_words, text)
     for pattern, words in _SYMBOLS:
         text = pattern.sub(words, text)
     text = text.replace("(", "").replace(")", "")
-    text = _NUMBER.sub(_number_words, text)
     return re.sub(r"\s+", " ", text).strip()
 
 

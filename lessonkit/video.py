@@ -92,9 +92,13 @@ AUDIO_CODECS = {".mp4": "aac", ".mov": "aac", ".webm": "libopus"}
 #: learning platform starts playing before the download ends.
 #: A 48 kHz movie timescale keeps audio and video durations exact (not rounded to ms).
 CONTAINER_OPTIONS = {suffix: {"movflags": "+faststart", "movie_timescale": "48000"} for suffix in (".mp4", ".mov")}
-#: BT.709, written into H.264's own headers: untagged video may shift colours in QuickTime and Keynote.
-BT709_H264 = ("h264_metadata=colour_primaries=1:transfer_characteristics=1:matrix_coefficients=1"
-              ":video_full_range_flag=0")
+#: Colour tags written into H.264's own headers, so QuickTime and Keynote do not guess:
+#: BT.709 primaries and transfer (the sRGB colours manim draws in), limited range, and the
+#: matrix the pixels were really converted with (FFmpeg's default, BT.601 / SMPTE 170M).
+#: Tagging the matrix BT.709 without converting with it would shift every colour.
+COLOUR_TAGS = (1, 1, 6)  # primaries, transfer, matrix (ISO/IEC 23091-2 code points)
+H264_COLOUR_FILTER = ("h264_metadata=colour_primaries={}:transfer_characteristics={}:matrix_coefficients={}"
+                      ":video_full_range_flag=0").format(*COLOUR_TAGS)
 
 
 def _copy_video_stream(template, output):
@@ -104,10 +108,11 @@ def _copy_video_stream(template, output):
     out_stream.time_base = template.time_base
     tagger = None
     if template.codec_context.name == "h264":
-        tagger = av.bitstream.BitStreamFilterContext(BT709_H264, template, out_stream)
+        tagger = av.bitstream.BitStreamFilterContext(H264_COLOUR_FILTER, template, out_stream)
         # After the filter (it resets the stream's parameters): the container's colour box too.
         context = out_stream.codec_context
-        context.color_primaries, context.color_trc, context.colorspace, context.color_range = 1, 1, 1, 1
+        context.color_primaries, context.color_trc, context.colorspace = COLOUR_TAGS
+        context.color_range = 1
     if template.codec_context.name == "vp9" and template.metadata.get("alpha_mode") == "1":
         # The WebM muxer writes its AlphaMode flag (which browsers need) from the pixel format.
         out_stream.codec_context.pix_fmt = "yuva420p"
@@ -347,7 +352,7 @@ def transcode_to_mp4(clips: Sequence[Path | str], target: Path | str, fps: Fract
                         stream = output.add_stream("libx264", rate=fps, options={"crf": "23"})
                         stream.width, stream.height, stream.pix_fmt = rgb.shape[1], rgb.shape[0], "yuv420p"
                         context = stream.codec_context
-                        context.color_primaries, context.color_trc, context.colorspace = 1, 1, 1
+                        context.color_primaries, context.color_trc, context.colorspace = COLOUR_TAGS
                         context.color_range = 1
                         if audio is not None:
                             sound = _AudioWriter(output, audio, AUDIO_CODECS[".mp4"])

@@ -154,7 +154,7 @@ def main(argv: list[str] | None = None) -> int:
     minutes, seconds = divmod(result.clips[-1].start + result.clips[-1].duration, 60)
     steps = sum(len(clip.steps) for clip in result.clips)
     if result.loudness is not None:
-        log(f"narration: {lesson.voice.name}, {result.synthesized} line(s) synthesized (the rest from the cache), "
+        log(f"narration: {lesson.voice.name}, {result.synthesized} cue(s) synthesized (the rest from the cache), "
             f"{result.loudness:.1f} LUFS")
     log(f"done in {result.seconds:.0f} s: {result.lecture} ({int(minutes)}:{seconds:04.1f}), "
         f"{len(result.clips)} clips and {steps} steps ({args.clip_format}), captions, chapters, manifest.json, "

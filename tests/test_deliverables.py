@@ -86,6 +86,13 @@ def test_pptx_has_one_slide_per_step_with_video_and_notes(tiny_lecture):
         assert slide.shapes.title.text in {"Learning goal", "Why the maximum slope is so small"}
     media = [part for part in deck.part.package.iter_parts() if part.content_type == "video/mp4"]
     assert len(media) == len(steps)
+    import io
+
+    import av
+
+    for part in media:  # each embedded clip speaks its step's line
+        with av.open(io.BytesIO(part.blob)) as container:
+            assert container.streams.audio and container.streams.audio[0].codec_context.name == "aac"
 
 
 @pytest.fixture(scope="module")

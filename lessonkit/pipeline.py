@@ -7,16 +7,21 @@ with a tiny :class:`Quality`.
 
 from __future__ import annotations
 
+import atexit
 import concurrent.futures as futures
+import contextlib
+import fcntl
 import importlib
 import json
 import multiprocessing
+import os
 import shutil
+import tempfile
 import time
 import traceback
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
-from typing import Any, Callable, Sequence
+from typing import Any, Callable, Iterator, Sequence
 
 import srt
 
@@ -69,6 +74,9 @@ class SceneJob:
     cache_dir: Path
     render_format: str = "mp4"
     transparent: bool = False
+    #: This run's own folder: the scene's movie, sections and captions are copied here while
+    #: the scene's cache is locked, so another run on the same cache cannot overwrite them.
+    run_dir: Path | None = None
 
 
 @dataclass(frozen=True)
@@ -130,20 +138,60 @@ def scene_cache_paths(job: SceneJob) -> tuple[Path, Path]:
     return videos / "partial_movie_files" / job.name, videos / "partial_movie_files" / f".{job.name}.rendering"
 
 
+@contextlib.contextmanager
+def scene_cache_lock(cache_dir: Path, scene: str) -> Iterator[None]:
+    """Hold ``scene``'s lock in ``cache_dir``: another process rendering the same scene into
+    the same cache waits; other scenes go on in parallel.
+
+    manim names a scene's movie and sections the same whatever the lesson, writes partial
+    movies under their final names and cleans LaTeX temporaries by pattern, so two runs of
+    one scene must not overlap. The lock is per scene, not per quality, because the LaTeX
+    folder is shared by all qualities. The kernel releases it if the process dies.
+    """
+    lock_path = cache_dir / "locks" / f"{scene}.lock"
+    lock_path.parent.mkdir(parents=True, exist_ok=True)
+    with open(lock_path, "a") as lock_file:
+        fcntl.flock(lock_file, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock_file, fcntl.LOCK_UN)
+
+
+def _copy_out(source: Path, folder: Path) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    return Path(shutil.copyfile(source, folder / source.name))
+
+
 def render_scene(job: SceneJob) -> SceneRender:
     """Render one scene with manim's caching; runs in a worker process.
 
-    A marker file brackets the render. If a previous render of this scene was killed
-    midway (the marker is still there), its cached partial movies may be truncated, so
-    they are deleted first; a render that fails deletes them too.
+    The scene's lock in the cache is held throughout (see :func:`scene_cache_lock`), and
+    with ``job.run_dir`` the results are copied there before it is released. A marker
+    file brackets the render. If a previous render of this scene was killed midway (the
+    marker is still there), its cached partial movies may be truncated, so they are
+    deleted first; a render that fails deletes them too.
     """
-    from manim import tempconfig
-
     from lessonkit.config import use_lesson
 
     started = time.perf_counter()
     use_lesson(job.lesson)
     scene_class = getattr(importlib.import_module(job.module), job.name)
+    with scene_cache_lock(job.cache_dir, job.name):
+        movie, subcaptions, sections = _render_locked(job, scene_class)
+    return SceneRender(
+        index=job.index,
+        name=job.name,
+        movie=movie,
+        subcaptions=subcaptions,
+        sections=sections,
+        seconds=time.perf_counter() - started,
+    )
+
+
+def _render_locked(job: SceneJob, scene_class: type) -> tuple[Path, Path | None, list[tuple[str, Path]]]:
+    from manim import tempconfig
+
     partial_dir, marker = scene_cache_paths(job)
     if marker.exists():
         shutil.rmtree(partial_dir, ignore_errors=True)
@@ -182,14 +230,13 @@ def render_scene(job: SceneJob) -> SceneRender:
         raise
     finally:
         marker.unlink(missing_ok=True)
-    return SceneRender(
-        index=job.index,
-        name=job.name,
-        movie=movie,
-        subcaptions=Path(subcaptions) if subcaptions and Path(subcaptions).exists() else None,
-        sections=sections,
-        seconds=time.perf_counter() - started,
-    )
+    subcaptions = Path(subcaptions) if subcaptions and Path(subcaptions).exists() else None
+    if job.run_dir is not None:
+        own = job.run_dir / clip_name(job.index, job.name)
+        movie = _copy_out(movie, own)
+        subcaptions = _copy_out(subcaptions, own) if subcaptions else None
+        sections = [(name, _copy_out(path, own / "sections")) for name, path in sections]
+    return movie, subcaptions, sections
 
 
 def _render_in_worker(job: SceneJob) -> SceneRender:
@@ -364,7 +411,37 @@ def render_lecture(
     return RenderResult(out_dir, entries, lecture, captions_path, manifest_path, time.perf_counter() - started)
 
 
+def start_run(cache_dir: Path) -> Path:
+    """A folder in ``cache_dir`` for this run's own copies of its scenes' outputs.
+
+    It is removed when the process exits; folders left by runs that were killed are
+    removed here (a live run holds the lock in its folder, a dead one cannot).
+    """
+    runs = Path(cache_dir) / "runs"
+    runs.mkdir(parents=True, exist_ok=True)
+    # One run at a time sweeps and creates, so no run sweeps a folder another has just made.
+    with open(runs / ".sweep.lock", "a") as sweep_lock:
+        fcntl.flock(sweep_lock, fcntl.LOCK_EX)
+        for folder in runs.iterdir():
+            with contextlib.suppress(OSError), open(folder / ".lock", "a") as lock_file:
+                fcntl.flock(lock_file, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                shutil.rmtree(folder, ignore_errors=True)
+        run_dir = Path(tempfile.mkdtemp(prefix=f"{os.getpid()}-", dir=runs))
+        lock_file = open(run_dir / ".lock", "a")
+        fcntl.flock(lock_file, fcntl.LOCK_EX)
+    atexit.register(_end_run, run_dir, lock_file)
+    return run_dir
+
+
+def _end_run(run_dir: Path, lock_file) -> None:
+    shutil.rmtree(run_dir, ignore_errors=True)
+    lock_file.close()
+
+
 def _run_jobs(render_jobs: list[SceneJob], jobs: int, progress: Progress) -> dict[int, SceneRender]:
+    if render_jobs:
+        run_dir = start_run(render_jobs[0].cache_dir)
+        render_jobs = [replace(job, run_dir=run_dir) for job in render_jobs]
     total = len(render_jobs)
     renders: dict[int, SceneRender] = {}
     if jobs == 1:

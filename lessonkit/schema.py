@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 import re
+import string
 from dataclasses import dataclass
 from typing import Any
 
@@ -276,10 +277,28 @@ def _check_text(key: Key, value: Any, where: str) -> str | None:
     if not value.strip():
         return f"{where} must not be empty"
     if key.placeholders or key.path.startswith("narration."):
-        for name in re.findall(r"(?<!\{)\{([^{}]*)\}(?!\})", value):
-            if name not in key.placeholders:
-                allowed = ", ".join("{" + p + "}" for p in key.placeholders) or "none"
-                return f"{where} uses unknown placeholder {{{name}}}; allowed: {allowed}"
+        return _check_template(key, value, where)
+    return None
+
+
+def _check_template(key: Key, value: str, where: str) -> str | None:
+    """Why ``value`` cannot be filled in with ``str.format`` and ``key``'s placeholders, or None.
+
+    Scenes fill these in minutes into a render; a bad one must stop the run before it starts.
+    """
+    allowed = ", ".join("{" + p + "}" for p in key.placeholders) or "none"
+    try:
+        names = [name for _, name, _, _ in string.Formatter().parse(value) if name is not None]
+    except ValueError as error:
+        return f"{where} has an unbalanced {{ or }} ({error}); write {{{{ or }}}} for a literal brace"
+    for name in names:
+        if name not in key.placeholders:
+            return f"{where} uses unknown placeholder {{{name}}}; allowed: {allowed}"
+    try:
+        # The values are already formatted texts: a format spec such as :.2f cannot apply.
+        value.format(**{name: "0" for name in key.placeholders})
+    except (ValueError, TypeError, KeyError, IndexError, AttributeError) as error:
+        return f"{where} cannot be filled in ({error}); placeholders are plain {{name}}, allowed: {allowed}"
     return None
 
 

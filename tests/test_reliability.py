@@ -3,16 +3,23 @@ cache, checks before rendering, signals, and the modes of what is written."""
 
 from __future__ import annotations
 
+import errno
 import os
 import re
+import shutil
+import signal
 import stat
 import subprocess
 import sys
+import time
 import zipfile
+from pathlib import Path
 from xml.etree import ElementTree
 
 import pytest
 
+import render
+from lessonkit import preflight
 from lessonkit.config import ConfigError, load_lesson
 from lessonkit.deck import write_pptx
 from lessonkit.pipeline import write_text
@@ -24,6 +31,59 @@ from tests.conftest import ROOT
 def start_cli(*args: str, **kwargs) -> subprocess.Popen:
     return subprocess.Popen([sys.executable, "render.py", *args], cwd=ROOT, stderr=subprocess.PIPE, text=True,
                             **kwargs)
+
+
+def run_cli(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "render.py", *args], cwd=ROOT, capture_output=True, text=True,
+                          timeout=600, env=env)
+
+
+def error_lines(stderr: str) -> list[str]:
+    """render.py's own messages (the rest of stderr is progress lines)."""
+    return [line for line in stderr.splitlines() if line.startswith("render.py:")]
+
+
+def children(pid: int) -> set[int]:
+    """Live processes whose parent is ``pid`` (read from /proc; zombies count as gone)."""
+    found = set()
+    for stat_file in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat_file.read_text().rpartition(")")[2].split()
+        except OSError:
+            continue
+        if fields[0] != "Z" and int(fields[1]) == pid:
+            found.add(int(stat_file.parent.name))
+    return found
+
+
+def alive(pids: set[int]) -> set[int]:
+    living = set()
+    for pid in pids:
+        try:
+            if Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()[0] != "Z":
+                living.add(pid)
+        except OSError:
+            pass
+    return living
+
+
+def wait_for(condition, timeout: float) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.2)
+    return condition()
+
+
+def start_two_scene_render(tmp_path) -> tuple[subprocess.Popen, set[int]]:
+    """A render with two worker processes, started and working; returns it and its children."""
+    process = start_cli("--quality", "low", "--scene", "TangentTrace", "--scene", "Saturation", "--jobs", "2",
+                        "--out", str(tmp_path / "out"), "--cache", str(tmp_path / "cache"))
+    # Two workers and multiprocessing's resource tracker.
+    assert wait_for(lambda: len(children(process.pid)) >= 3, 120), "the workers did not start"
+    time.sleep(3)
+    return process, children(process.pid)
 
 
 def hex_to_rgb(colour: str) -> tuple[int, int, int]:
@@ -102,3 +162,118 @@ def test_pptx_declares_its_16_9_slide_size(tmp_path):
             "{http://schemas.openxmlformats.org/presentationml/2006/main}sldSz")
     assert size.get("type") in (None, "custom"), size.attrib
     assert int(size.get("cx")) / int(size.get("cy")) == pytest.approx(16 / 9, rel=1e-3)
+
+
+# --- checks before rendering ---------------------------------------------------------------
+
+
+@pytest.fixture
+def a_file(tmp_path) -> Path:
+    path = tmp_path / "a-file"
+    path.write_text("not a folder\n", encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize(
+    ("option", "value", "message"),
+    [
+        ("--out", "{file}", "--out {file} is a file, not a folder"),
+        ("--out", "{file}/out", "--out {file}/out is under {file}, which is a file"),
+        ("--out", "/proc/lecture-output", "--out /proc/lecture-output is not writable"),
+        ("--out", "", "argument --out: an empty path is not a folder"),
+        ("--cache", "", "argument --cache: an empty path is not a folder"),
+        ("--cache", "{file}", "--cache {file} is a file, not a folder"),
+    ],
+)
+def test_unusable_folders_are_refused_before_rendering(tmp_path, a_file, option, value, message):
+    value, message = value.format(file=a_file), message.format(file=a_file)
+    others = {"--out": str(tmp_path / "out"), "--cache": str(tmp_path / "cache")}
+    others[option] = value
+    started = time.monotonic()
+    done = run_cli("--quality", "low", "--scene", "LearningGoal", *(item for pair in others.items() for item in pair))
+    assert done.returncode == 2, done.stderr
+    assert done.stderr.count("\n") == 1 and message in done.stderr, done.stderr
+    assert time.monotonic() - started < 60, "refused before rendering"
+    assert not (tmp_path / "out").exists() and not (tmp_path / "cache").exists()
+
+
+def test_a_full_disk_is_refused_with_the_estimate(tmp_path, monkeypatch, capsys):
+    full = shutil._ntuple_diskusage(total=10**9, used=10**9 - 10**6, free=10**6)
+    monkeypatch.setattr(preflight.shutil, "disk_usage", lambda path: full)
+    status = render.main(["--quality", "low", "--out", str(tmp_path / "out"), "--cache", str(tmp_path / "cache")])
+    stderr = capsys.readouterr().err
+    assert status == 2 and stderr.count("\n") == 1, stderr
+    assert "not enough free disk space for --out and --cache: about " in stderr and "1.0 MB free" in stderr
+    assert not (tmp_path / "out").exists()
+
+
+def test_a_disk_that_fills_during_the_run_is_one_line(tmp_path, monkeypatch, capsys):
+    def fill_the_disk(*args, **kwargs):
+        raise OSError(errno.ENOSPC, "No space left on device", str(tmp_path / "out" / ".lecture.x.mp4"))
+
+    monkeypatch.setattr(render, "render_lecture", fill_the_disk)
+    status = render.main(["--quality", "low", "--scene", "LearningGoal", "--out", str(tmp_path / "out"),
+                          "--cache", str(tmp_path / "cache")])
+    stderr = capsys.readouterr().err
+    assert status == 1 and error_lines(stderr) == [
+        f"render.py: error: cannot write {tmp_path / 'out' / '.lecture.x.mp4'}: No space left on device; "
+        "the run did not finish"]
+
+
+def test_missing_latex_is_refused_naming_the_debian_package(tmp_path):
+    done = run_cli("--quality", "low", "--scene", "KeyFormula", "--out", str(tmp_path / "out"),
+                   "--cache", str(tmp_path / "cache"), env={**os.environ, "PATH": str(tmp_path)})
+    assert done.returncode == 2 and done.stderr.count("\n") == 1, done.stderr
+    assert "latex not found; install the Debian package texlive-latex-base" in done.stderr
+
+
+def test_missing_font_names_its_debian_package(monkeypatch):
+    import manimpango
+
+    monkeypatch.setattr(manimpango, "list_fonts", lambda: ["Noto Serif"])
+    check = preflight.check_font("DejaVu Sans", "fonts-dejavu-core")
+    assert not check.ok and "install the Debian package fonts-dejavu-core" in check.problem
+
+
+def test_doctor_prints_one_line_per_check(tmp_path):
+    done = run_cli("--doctor", "--out", str(tmp_path / "out"), "--cache", str(tmp_path / "cache"))
+    assert done.returncode == 0, done.stdout + done.stderr
+    lines = done.stdout.splitlines()
+    assert [line.split()[1].rstrip(":") for line in lines][:5] == ["--out", "--cache", "disk", "latex", "dvisvgm"]
+    assert all(line.startswith("ok ") for line in lines), done.stdout
+    missing = run_cli("--doctor", "--out", str(tmp_path / "out"), env={**os.environ, "PATH": str(tmp_path)})
+    assert missing.returncode == 2
+    assert [line.split()[1] for line in missing.stdout.splitlines() if line.startswith("problem")] == [
+        "latex:", "dvisvgm:"]
+    assert not (tmp_path / "out").exists()
+
+
+def test_every_package_named_is_one_the_setup_installs():
+    listed = {line.strip() for line in (ROOT / "setup" / "debian-packages.txt").read_text().splitlines()
+              if line.strip() and not line.startswith("#")}
+    named = {*preflight.PROGRAMS.values(), *preflight.LATEX_FILES.values(), *preflight.FONTS.values(),
+             *(package for packages in preflight.NATIVE_MODULES.values() for package in packages)}
+    assert named <= listed, named - listed
+
+
+# --- signals ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGHUP])
+def test_a_signal_stops_the_run_and_its_workers(tmp_path, signum):
+    process, workers = start_two_scene_render(tmp_path)
+    process.send_signal(signum)
+    _, stderr = process.communicate(timeout=60)
+    assert process.returncode == 128 + signum, stderr
+    name = signal.Signals(signum).name
+    assert error_lines(stderr) == [f"render.py: interrupted by {name}; lecture.mp4 was not written"], stderr
+    assert "Traceback" not in stderr and "Warning" not in stderr, stderr
+    assert wait_for(lambda: not alive(workers), 5), f"workers left: {alive(workers)}"
+    assert not (tmp_path / "out" / "lecture.mp4").exists()
+
+
+def test_workers_exit_when_their_parent_is_killed(tmp_path):
+    process, workers = start_two_scene_render(tmp_path)
+    process.kill()
+    process.communicate(timeout=60)
+    assert wait_for(lambda: not alive(workers), 5), f"workers left: {alive(workers)}"

@@ -16,7 +16,10 @@ import json
 import multiprocessing
 import os
 import shutil
+import signal
+import sys
 import tempfile
+import threading
 import time
 import traceback
 from dataclasses import asdict, dataclass, field, replace
@@ -239,6 +242,36 @@ def _render_locked(job: SceneJob, scene_class: type) -> tuple[Path, Path | None,
     return movie, subcaptions, sections
 
 
+def _start_worker(parent_pid: int) -> None:
+    """Initialise a worker process: it dies with its parent and leaves signals to it.
+
+    The parent stops the workers on SIGINT, SIGTERM or SIGHUP; a worker that took a
+    terminal's Ctrl-C itself would print a traceback. If the parent is killed outright
+    (SIGKILL), the kernel kills the worker too (Linux), or the worker notices (elsewhere).
+    """
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGHUP, signal.SIG_IGN)
+    # tqdm (manim's progress bars, off here) would make a named semaphore per worker; a
+    # terminated worker cannot remove it, and multiprocessing then warns of a leak at exit.
+    import tqdm
+
+    tqdm.tqdm.set_lock(threading.RLock())
+    if sys.platform.startswith("linux"):
+        import ctypes
+
+        pr_set_pdeathsig = 1
+        ctypes.CDLL(None, use_errno=True).prctl(pr_set_pdeathsig, signal.SIGKILL, 0, 0, 0)
+    if os.getppid() != parent_pid:  # the parent died before the line above
+        os._exit(1)
+
+    def watch_parent() -> None:
+        while os.getppid() == parent_pid:
+            time.sleep(1)
+        os._exit(1)
+
+    threading.Thread(target=watch_parent, name="watch-parent", daemon=True).start()
+
+
 def _render_in_worker(job: SceneJob) -> SceneRender:
     try:
         return render_scene(job)
@@ -456,7 +489,8 @@ def _run_jobs(render_jobs: list[SceneJob], jobs: int, progress: Progress) -> dic
 
     # Fresh interpreters: manim's global config must not leak between scenes.
     context = multiprocessing.get_context("spawn")
-    with futures.ProcessPoolExecutor(max_workers=min(jobs, total), mp_context=context) as pool:
+    with futures.ProcessPoolExecutor(max_workers=min(jobs, total), mp_context=context,
+                                     initializer=_start_worker, initargs=(os.getpid(),)) as pool:
         pending = {pool.submit(_render_in_worker, job): job for job in render_jobs}
         progress(f"[0/{total}] rendering {total} scenes in {min(jobs, total)} processes")
         try:

@@ -18,6 +18,8 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from lessonkit.fonts import FONT, FONT_PACKAGE
+
 #: Programs manim runs to typeset MathTex, and the Debian package of each.
 PROGRAMS = {"latex": "texlive-latex-base", "dvisvgm": "dvisvgm"}
 #: LaTeX files manim's default template needs beyond the base, and the Debian package of each.
@@ -26,7 +28,7 @@ LATEX_FILES = {"standalone.cls": "texlive-latex-extra"}
 NATIVE_MODULES = {"cairo": ("libcairo2-dev", "pkg-config", "gcc"),
                   "manimpango": ("libpango1.0-dev", "pkg-config", "gcc")}
 #: Font families Text() draws with, and the Debian package of each.
-FONTS = {"DejaVu Sans": "fonts-dejavu-core"}
+FONTS = {FONT: FONT_PACKAGE}
 
 #: Bytes of H.264 per pixel drawn, measured on this lecture at 480p15 (about 11 KB a second);
 #: the lecture is mostly still, so this overestimates higher qualities a little, which is the safe side.

@@ -23,9 +23,11 @@ from lessonkit import preflight
 from lessonkit.config import ConfigError, load_lesson
 from lessonkit.deck import write_pptx
 from lessonkit.pipeline import write_text
+from lessonkit.schema import SCHEMA_BY_PATH, TITLE_CHARS
 from lessonkit.video import last_frame
 
-from tests.conftest import ROOT
+from scenes import LearningGoal, PracticeProblem2, RealNetwork, ReluComparison, TangentTrace, Takeaways
+from tests.conftest import ROOT, render_tiny
 
 
 def start_cli(*args: str, **kwargs) -> subprocess.Popen:
@@ -277,3 +279,71 @@ def test_workers_exit_when_their_parent_is_killed(tmp_path):
     process.kill()
     process.communicate(timeout=60)
     assert wait_for(lambda: not alive(workers), 5), f"workers left: {alive(workers)}"
+
+
+# --- text that would not fit or not draw -------------------------------------------------------
+
+PROSE = ("Gradients vanish because every sigmoid layer multiplies the signal by a small slope, so the first "
+         "layers of a deep network barely learn anything at all, while the last layers still do. ") * 3
+
+
+def words(length: int) -> str:
+    """Realistic text of exactly ``length`` characters (no trailing space)."""
+    return PROSE[:length - 1].rstrip() + "." * (length - len(PROSE[:length - 1].rstrip()))
+
+
+def takeaways_toml(text: str, count: int = 1) -> str:
+    return f'[[takeaways.items]]\ntext = "{text}"\nrecall = "chain"\n' * count
+
+
+@pytest.mark.parametrize("key", ["lesson.title", "lesson.subtitle", "lesson.goal", "titles.saturation",
+                                 "titles.real_network", "practice.verdict"])
+def test_text_longer_than_fits_is_refused_naming_the_key_and_its_limit(key):
+    limit = SCHEMA_BY_PATH[key].max_chars
+    load_lesson(overrides=[f'{key}="{words(limit)}"'])
+    with pytest.raises(ConfigError, match=re.escape(f"{key} is {limit + 1} characters long; at most {limit} fit")):
+        load_lesson(overrides=[f'{key}="{words(limit + 1)}"'])
+
+
+def test_a_takeaway_longer_than_fits_is_refused(tmp_path):
+    config = tmp_path / "lesson.toml"
+    config.write_text(takeaways_toml(words(101)), encoding="utf-8")
+    with pytest.raises(ConfigError, match=re.escape("takeaways.items[0].text is 101 characters long; at most 100")):
+        load_lesson(config)
+
+
+@pytest.mark.parametrize(
+    ("text", "named"),
+    [
+        ("梯度消失问题", "'梯' (U+68AF CJK UNIFIED IDEOGRAPH-68AF), which no installed font can draw"),
+        ("Gradients 🚀 vanish", "'🚀' (U+1F680 ROCKET), which no installed font can draw"),
+        ("Gradients שלום vanish", "'ש' (U+05E9 HEBREW LETTER SHIN): right-to-left text is not supported"),
+    ],
+)
+def test_characters_that_would_draw_as_boxes_are_refused(text, named):
+    with pytest.raises(ConfigError, match=re.escape(f"lesson.title contains {named}")):
+        load_lesson(overrides=[f'lesson.title="{text}"'])
+
+
+def test_greek_arrows_and_accents_are_drawn():
+    lesson = load_lesson(overrides=['lesson.title="Pourquoi σ′(z) → 0 : le gradient s’évanouit"'])
+    assert lesson.lesson.title.startswith("Pourquoi σ′(z)")
+
+
+def test_text_at_its_limits_fits_on_screen(media_dir, tmp_path):
+    """The limits are honest: the longest accepted texts render inside the frame, overlapping nothing."""
+    card = [f'lesson.{name}="{words(SCHEMA_BY_PATH["lesson." + name].max_chars)}"'
+            for name in ("title", "subtitle", "goal")]
+    assert render_tiny(LearningGoal, media_dir, card, skip_animations=True).layout_problems == []
+    verdict = [f'practice.verdict="{words(SCHEMA_BY_PATH["practice.verdict"].max_chars)}"']
+    assert render_tiny(PracticeProblem2, media_dir, verdict, skip_animations=True).layout_problems == []
+    config = tmp_path / "takeaways.toml"
+    config.write_text(takeaways_toml(words(100), count=7), encoding="utf-8")
+    assert render_tiny(Takeaways, media_dir, config_path=config, skip_animations=True).layout_problems == []
+    # The scenes with the least room under their title, with ordinary words and the widest letters.
+    for title in (words(TITLE_CHARS), "W" * TITLE_CHARS):
+        for scene_class, key in ((TangentTrace, "tangent_trace"), (ReluComparison, "relu_comparison"),
+                                 (RealNetwork, "real_network")):
+            scene = render_tiny(scene_class, media_dir, [f'titles.{key}="{title}"'], skip_animations=True)
+            assert scene.layout_problems == [], (scene_class.__name__, title)
+            assert scene.title.height < 1.0, f"{scene_class.__name__}: the title wrapped"

@@ -4,6 +4,7 @@ cache, checks before rendering, signals, and the modes of what is written."""
 from __future__ import annotations
 
 import errno
+import fcntl
 import os
 import re
 import shutil
@@ -22,7 +23,7 @@ import render
 from lessonkit import preflight
 from lessonkit.config import ConfigError, load_lesson
 from lessonkit.deck import write_pptx
-from lessonkit.pipeline import write_text
+from lessonkit.pipeline import start_run, write_text
 from lessonkit.schema import SCHEMA_BY_PATH, TITLE_CHARS
 from lessonkit.video import last_frame
 
@@ -102,6 +103,7 @@ def test_two_runs_on_one_cache_each_get_their_own_theme(tmp_path):
     for theme, process in runs.items():
         _, stderr = process.communicate(timeout=600)
         assert process.returncode == 0, f"{theme}: {stderr}"
+    assert not list((cache / "runs").glob("[0-9]*")), "each run's own folder is removed when it ends"
     for theme in runs:
         background = hex_to_rgb(load_lesson(overrides=[f"theme.name={theme}"]).value_at(f"theme.{theme}.background"))
         for video in (tmp_path / theme / "lecture.mp4", tmp_path / theme / "clips" / "01-LearningGoal.mp4"):
@@ -272,6 +274,19 @@ def test_a_signal_stops_the_run_and_its_workers(tmp_path, signum):
     assert "Traceback" not in stderr and "Warning" not in stderr, stderr
     assert wait_for(lambda: not alive(workers), 5), f"workers left: {alive(workers)}"
     assert not (tmp_path / "out" / "lecture.mp4").exists()
+    assert not list((tmp_path / "cache" / "runs").glob("[0-9]*")), "the run's own folder is removed"
+
+
+def test_folders_of_killed_runs_are_removed_at_the_next_start(tmp_path):
+    runs = tmp_path / "runs"
+    killed, live = runs / "101-killed", runs / "102-live"
+    for folder in (killed, live):
+        (folder / "01-LearningGoal").mkdir(parents=True)
+        (folder / ".lock").touch()
+    with open(live / ".lock", "a") as held:
+        fcntl.flock(held, fcntl.LOCK_EX)  # what a running render holds
+        own = start_run(tmp_path)
+    assert own.is_dir() and live.is_dir() and not killed.exists()
 
 
 def test_workers_exit_when_their_parent_is_killed(tmp_path):

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import gc
 import os
 import signal
 import sys
@@ -131,15 +130,13 @@ def main(argv: list[str] | None = None) -> int:
             return run(argv)
         except (Stopped, KeyboardInterrupt) as stop:
             signum = stop.signum if isinstance(stop, Stopped) else signal.SIGINT
-        # The stopped render's frames still hold the worker pool's semaphores: collect them
-        # now, or multiprocessing's resource tracker prints a warning about leaks at exit.
-        gc.collect()
         print(f"render.py: interrupted by {signal.Signals(signum).name}; lecture.mp4 was not written",
               file=sys.stderr, flush=True)
         return 128 + signum
 
 
 def run(argv: list[str] | None) -> int:
+    """Parse, check, render; the exit status (signals are :func:`main`'s)."""
     try:
         args = build_parser().parse_args(argv)
         if args.jobs < 1:

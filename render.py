@@ -7,7 +7,10 @@
     python render.py --set practice.z=4 --set theme.name=light
     python render.py --list
     python render.py --format webm --transparent   # clips that sit on any slide background
-    python render.py --doctor             # check folders, disk space, LaTeX, Cairo, Pango, fonts
+    python render.py --voice none         # a silent lecture (captions only)
+    python render.py --script             # narration.md and .csv, to record your own voice from
+    python render.py --recordings my-voice/   # your recordings, one file per line id
+    python render.py --doctor             # check folders, disk space, LaTeX, Cairo, Pango, fonts, voice
 
 Exit status: 0 on success; 2 on a usage or config error, or a folder, tool or font that
 is missing or unusable (one line naming the fix, nothing written); 1 when a scene fails
@@ -19,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import json
 import os
 import signal
 import sys
@@ -33,10 +37,13 @@ from lessonkit.pipeline import (
     QUALITIES,
     TRANSPARENT_FORMATS,
     RenderError,
+    narration_script,
     render_lecture,
+    write_script,
 )
 from lessonkit.preflight import run_checks
 from lessonkit.video import VideoError
+from lessonkit.voices import VOICE_NAMES, VoiceError, check_recordings, missing_programs
 
 #: Signals that end a run: each stops the workers and exits 128 + its number, with one line.
 STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
@@ -101,9 +108,17 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--transparent", action="store_true",
                         help="clips with an alpha channel, to sit on any slide background (webm or mov)")
     parser.add_argument("--cache", type=folder, default=DEFAULT_CACHE_DIR, metavar="DIR",
-                        help="manim's cache of rendered animations (default: .cache/manim)")
+                        help="manim's cache of rendered animations and spoken lines (default: .cache/manim)")
+    parser.add_argument("--voice", choices=VOICE_NAMES,
+                        help="who narrates: an offline voice (default: the lesson's voice.name, flite), "
+                             "recorded (your files), or none (silent)")
+    parser.add_argument("--recordings", type=Path, metavar="DIR",
+                        help="your recordings, one file per line id (see --script); implies --voice recorded")
+    parser.add_argument("--script", action="store_true",
+                        help="write the narration script (narration.md, narration.csv) into --out and exit")
     parser.add_argument("--doctor", action="store_true",
-                        help="check folders, free disk space, LaTeX, Cairo, Pango and fonts; print one line each")
+                        help="check folders, free disk space, LaTeX, Cairo, Pango, fonts and the voice; "
+                             "print one line each")
     return parser
 
 
@@ -144,33 +159,60 @@ def run(argv: list[str] | None) -> int:
         if args.transparent and args.clip_format not in TRANSPARENT_FORMATS:
             raise UsageError(f"--transparent needs --format webm or --format mov: {args.clip_format} "
                              "has no alpha channel, so the background would silently be opaque")
-        lesson = load_lesson(args.config, args.overrides)
+        overrides = list(args.overrides)
+        if args.recordings is not None:
+            if args.voice not in (None, "recorded"):
+                raise UsageError(f"--recordings needs --voice recorded, not --voice {args.voice}")
+            args.voice = "recorded"
+            overrides.append(f"voice.recordings={json.dumps(str(args.recordings))}")
+        if args.voice:
+            overrides.append(f"voice.name={args.voice}")
+        lesson = load_lesson(args.config, overrides)
         scenes = select_scenes(args.scene)
+        missing = missing_programs(lesson.voice.name)
+        if missing and not args.doctor:  # --doctor lists it with the other checks
+            raise UsageError(f"voice {lesson.voice.name} is not installed: apt-get install {' '.join(missing)} "
+                             "(or choose --voice flite, or --voice none)")
     except (UsageError, ConfigError) as error:
         print(f"render.py: error: {error}", file=sys.stderr)
         return 2
+
+    quality = QUALITIES[args.quality]
+    if not args.list:
+        checks = run_checks(args.out, args.cache, len(scenes), quality.width * quality.height * quality.fps,
+                            voice=lesson.voice.name)
+        if args.doctor:
+            for check in checks:
+                print(check.line())
+            return 0 if all(check.ok for check in checks) else 2
+        problem = next((check.problem for check in checks if not check.ok), None)
+        if problem:
+            print(f"render.py: error: {problem}", file=sys.stderr)
+            return 2
+
+    if args.script or lesson.voice.name == "recorded":
+        log(f"reading the narration of {len(scenes)} scene(s)")
+        try:
+            lines = narration_script(scenes, lesson, args.cache)
+            if args.script:
+                paths = write_script(lines, args.out)
+                log(f"wrote {len(lines)} lines: {paths[0]} and {paths[1]}")
+                return 0
+            check_recordings(Path(lesson.voice.recordings), [line.id for line in lines])
+        except VoiceError as error:
+            print(f"render.py: error: {error}", file=sys.stderr)
+            return 2
 
     if args.list:
         for number, scene in enumerate(scenes, start=1):
             print(f"{number:2d}  {scene.__name__:<18} {scene.title_for(lesson)}")
         return 0
 
-    quality = QUALITIES[args.quality]
-    checks = run_checks(args.out, args.cache, len(scenes), quality.width * quality.height * quality.fps)
-    if args.doctor:
-        for check in checks:
-            print(check.line())
-        return 0 if all(check.ok for check in checks) else 2
-    problem = next((check.problem for check in checks if not check.ok), None)
-    if problem:
-        print(f"render.py: error: {problem}", file=sys.stderr)
-        return 2
-
     log(f"rendering {len(scenes)} scene(s) at {quality.folder} into {args.out}/")
     try:
         result = render_lecture(scenes, lesson, args.out, quality=quality, jobs=args.jobs, cache_dir=args.cache,
                                 clip_format=args.clip_format, transparent=args.transparent, progress=log)
-    except (RenderError, VideoError) as error:
+    except (RenderError, VideoError, VoiceError) as error:
         print(f"render.py: error: {error}", file=sys.stderr)
         return 1
     except OSError as error:
@@ -180,6 +222,9 @@ def run(argv: list[str] | None) -> int:
         return 1
     minutes, seconds = divmod(result.clips[-1].start + result.clips[-1].duration, 60)
     steps = sum(len(clip.steps) for clip in result.clips)
+    if result.loudness is not None:
+        log(f"narration: {lesson.voice.name}, {result.synthesized} line(s) synthesized (the rest from the cache), "
+            f"{result.loudness:.1f} LUFS")
     log(f"done in {result.seconds:.0f} s: {result.lecture} ({int(minutes)}:{seconds:04.1f}), "
         f"{len(result.clips)} clips and {steps} steps ({args.clip_format}), captions, chapters, manifest.json, "
         "slides.html, lecture.pptx")

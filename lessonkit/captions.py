@@ -10,20 +10,28 @@ from typing import Iterable, Sequence
 
 import srt
 
+from lessonkit.speech import wrap_cue
+
 Caption = tuple[float, float, str]
 
 
+def _millis(seconds: float) -> int:
+    """Whole milliseconds, rounded (SRT and VTT alike, so both files carry the same times)."""
+    return round(seconds * 1000)
+
+
 def to_srt(captions: Iterable[Caption]) -> str:
-    """Captions as an SRT file."""
+    """Captions as an SRT file, each cue wrapped into at most two lines."""
     return srt.compose(
-        [srt.Subtitle(index=0, start=datetime.timedelta(seconds=start), end=datetime.timedelta(seconds=end),
-                      content=text) for start, end, text in captions],
+        [srt.Subtitle(index=0, start=datetime.timedelta(milliseconds=_millis(start)),
+                      end=datetime.timedelta(milliseconds=_millis(end)), content=wrap_cue(text))
+         for start, end, text in captions],
         reindex=True,
     )
 
 
 def _vtt_time(seconds: float) -> str:
-    millis = round(seconds * 1000)
+    millis = _millis(seconds)
     hours, millis = divmod(millis, 3_600_000)
     minutes, millis = divmod(millis, 60_000)
     secs, millis = divmod(millis, 1000)
@@ -35,7 +43,7 @@ def to_vtt(captions: Iterable[Caption]) -> str:
     blocks = ["WEBVTT"]
     for number, (start, end, text) in enumerate(captions, start=1):
         # "-->" may not appear in a cue's text.
-        blocks.append(f"{number}\n{_vtt_time(start)} --> {_vtt_time(end)}\n{text.replace('-->', '->')}")
+        blocks.append(f"{number}\n{_vtt_time(start)} --> {_vtt_time(end)}\n{wrap_cue(text.replace('-->', '->'))}")
     return "\n\n".join(blocks) + "\n"
 
 

@@ -52,18 +52,27 @@ _PAGE = """<!DOCTYPE html>
 __SLIDES__
 </main>
 <div id="caption" class="hidden"><span></span></div>
-<footer><span id="where"></span><span>&larr; &rarr; or click: step &middot; C: captions &middot; R: replay</span></footer>
+<footer><span id="where"></span><span>&larr; &rarr; or click: step &middot; C: captions &middot; M: <span id="sound">sound on</span> &middot; R: replay</span></footer>
 <script>
 // One entry per slide: its captions, timed from the start of its clip.
 const STEPS = __STEPS__;
 const slides = Array.from(document.querySelectorAll(".slide"));
 const caption = document.getElementById("caption");
 let current = -1;
+let muted = false;
+
+function setMuted(value) {
+  muted = value;
+  slides.forEach(slide => { if (slide.tagName === "VIDEO") slide.muted = muted; });
+  document.getElementById("sound").textContent = muted ? "sound off" : "sound on";
+}
 
 function showCaption() {
   const slide = slides[current], step = STEPS[current];
   const t = step.start + (slide.tagName === "VIDEO" ? slide.currentTime : 0);
-  const cue = step.cues.find(c => c.start <= t && t < c.end) || step.cues[step.cues.length - 1];
+  // The latest line that has started: held through the pauses and over the last frame.
+  const started = step.cues.filter(c => c.start <= t + 0.05);
+  const cue = started[started.length - 1];
   caption.querySelector("span").textContent = cue ? cue.text : "";
 }
 
@@ -79,7 +88,10 @@ function go(index) {
   slide.classList.add("current");
   if (slide.tagName === "VIDEO") {
     slide.currentTime = 0;
-    slide.play().catch(() => {});  // plays once; when it ends the last frame stays
+    slide.muted = muted;
+    // Plays once; when it ends the last frame stays. A browser that refuses sound before
+    // the first key press or click still plays the step, silently.
+    slide.play().catch(() => { slide.muted = true; slide.play().catch(() => {}); });
   } else {
     slide.src = slide.dataset.src;  // restart the GIF
   }
@@ -99,6 +111,7 @@ document.addEventListener("keydown", event => {
   else if (event.key === "Home") go(0);
   else if (event.key === "End") go(slides.length - 1);
   else if (event.key === "c" || event.key === "C") caption.classList.toggle("hidden");
+  else if (event.key === "m" || event.key === "M") setMuted(!muted);
   else if (event.key === "r" || event.key === "R") { const i = current; current = -1; go(i); }
   else return;
   event.preventDefault();
@@ -124,7 +137,7 @@ def write_slides_html(manifest: dict[str, Any], out_dir: Path, theme: Theme) -> 
         else:
             mime = MIME_TYPES[step["file"].rsplit(".", 1)[1]]
             preload = "auto" if index == 0 else "metadata"
-            elements.append(f'<video class="slide" muted playsinline preload="{preload}" poster="{poster}" '
+            elements.append(f'<video class="slide" playsinline preload="{preload}" poster="{poster}" '
                             f'aria-label="{label}"><source src="{src}" type="{mime}"></video>')
     cues = [{"start": s["start"], "title": s["title"], "number": s["number"], "of": s["of"],
              "cues": s["cues"]} for s in steps]

@@ -23,10 +23,11 @@ import threading
 import time
 import traceback
 from dataclasses import asdict, dataclass, field, replace
+from fractions import Fraction
 from pathlib import Path
 from typing import Any, Callable, Iterator, Sequence
 
-import srt
+import numpy as np
 
 from lessonkit.captions import Caption, chapters_text, chapters_vtt, shift, to_srt, to_vtt, within
 from lessonkit.config import PROJECT_ROOT, Lesson
@@ -77,21 +78,28 @@ class SceneJob:
     cache_dir: Path
     render_format: str = "mp4"
     transparent: bool = False
-    #: This run's own folder: the scene's movie, sections and captions are copied here while
+    #: This run's own folder: the scene's movie and sections are copied here while
     #: the scene's cache is locked, so another run on the same cache cannot overwrite them.
     run_dir: Path | None = None
 
 
 @dataclass(frozen=True)
 class SceneRender:
-    """Where a worker left a scene's outputs."""
+    """Where a worker left a scene's outputs, and what the scene said when."""
 
     index: int
     name: str
     movie: Path
-    subcaptions: Path | None
     sections: list[tuple[str, Path]]
     seconds: float
+    #: Caption cues on the scene's timeline, frame-exact: (start, end, text).
+    cues: list[Caption] = field(default_factory=list)
+    #: The speech to mix into the scene's sound track: (start in seconds, sound file).
+    sounds: list[tuple[float, Path]] = field(default_factory=list)
+    #: (id, text) of every line said, in order.
+    utterances: list[tuple[str, str]] = field(default_factory=list)
+    #: Lines the voice had to synthesize (0 when all came from the cache).
+    synthesized: int = 0
 
 
 @dataclass
@@ -181,19 +189,26 @@ def render_scene(job: SceneJob) -> SceneRender:
     use_lesson(job.lesson)
     scene_class = getattr(importlib.import_module(job.module), job.name)
     with scene_cache_lock(job.cache_dir, job.name):
-        movie, subcaptions, sections = _render_locked(job, scene_class)
+        scene, movie, sections = _render_locked(job, scene_class)
     return SceneRender(
         index=job.index,
         name=job.name,
         movie=movie,
-        subcaptions=subcaptions,
         sections=sections,
         seconds=time.perf_counter() - started,
+        cues=list(getattr(scene, "cues", [])),
+        sounds=[(start, Path(path)) for start, path in getattr(scene, "sounds", [])],
+        utterances=list(getattr(scene, "utterances", [])),
+        synthesized=getattr(scene, "synthesized", 0),
     )
 
 
-def _render_locked(job: SceneJob, scene_class: type) -> tuple[Path, Path | None, list[tuple[str, Path]]]:
+def _render_locked(job: SceneJob, scene_class: type) -> tuple[Any, Path, list[tuple[str, Path]]]:
+    """Render with the scene's lock held; the scene, and its movie and sections (copies in
+    ``job.run_dir`` if given)."""
     from manim import tempconfig
+
+    from lessonkit.scene import LessonScene
 
     partial_dir, marker = scene_cache_paths(job)
     if marker.exists():
@@ -217,13 +232,14 @@ def _render_locked(job: SceneJob, scene_class: type) -> tuple[Path, Path | None,
         "progress_bar": "none",
         "verbosity": "WARNING",
     }
+    # The pipeline builds each clip's sound track itself (mixed, loudness-normalized, cut per step).
+    narration_to_movie, LessonScene.narration_to_movie = LessonScene.narration_to_movie, False
     try:
         with tempconfig(settings):
             scene = scene_class()
             scene.render()
             writer = scene.manager.file_writer
             movie = Path(writer.movie_file_path)
-            subcaptions = writer.output_plan.subcaption_file
             sections_dir = Path(writer.sections_output_dir)
             sections = [(section.name, sections_dir / section.video) for section in writer.sections
                         if section.video is not None]
@@ -233,13 +249,12 @@ def _render_locked(job: SceneJob, scene_class: type) -> tuple[Path, Path | None,
         raise
     finally:
         marker.unlink(missing_ok=True)
-    subcaptions = Path(subcaptions) if subcaptions and Path(subcaptions).exists() else None
+        LessonScene.narration_to_movie = narration_to_movie
     if job.run_dir is not None:
         own = job.run_dir / clip_name(job.index, job.name)
         movie = _copy_out(movie, own)
-        subcaptions = _copy_out(subcaptions, own) if subcaptions else None
         sections = [(name, _copy_out(path, own / "sections")) for name, path in sections]
-    return movie, subcaptions, sections
+    return scene, movie, sections
 
 
 def _start_worker(parent_pid: int) -> None:
@@ -283,13 +298,6 @@ def _render_in_worker(job: SceneJob) -> SceneRender:
 # --- in the parent process --------------------------------------------------------------
 
 
-def read_subcaptions(path: Path | None) -> list[Caption]:
-    if path is None:
-        return []
-    return [(c.start.total_seconds(), c.end.total_seconds(), c.content)
-            for c in srt.parse(path.read_text(encoding="utf-8"))]
-
-
 def write_text(path: Path, text: str) -> None:
     with atomic_path(path) as temporary:
         temporary.write_text(text, encoding="utf-8")
@@ -310,18 +318,22 @@ class RenderResult:
     captions: Path
     manifest: Path
     seconds: float
+    #: Lines of narration the voice synthesized in this run (0 when all came from its cache).
+    synthesized: int = 0
+    #: Integrated loudness of the lecture's sound (LUFS), None when silent.
+    loudness: float | None = None
 
 
 Progress = Callable[[str], None]
 
 
-def _write_clip(source: Path, target: Path, clip_format: str) -> None:
-    """Put a rendered video at ``target`` in the clip format (GIF is converted from MP4)."""
+def _write_clip(source: Path, target: Path, clip_format: str, fps: int, sound: "np.ndarray | None") -> None:
+    """Put a rendered video at ``target`` in the clip format, with ``sound`` as its track
+    (GIF is converted from MP4 and has none)."""
     if clip_format == "gif":
         to_gif(source, target)
     else:
-        with atomic_path(target) as temporary:
-            shutil.copyfile(source, temporary)
+        join_clips([source], target, fps, audio=sound)
 
 
 def _write_captions(stem: Path, captions: list[Caption]) -> tuple[Path, Path]:
@@ -337,6 +349,48 @@ def _write_poster(source: Path, target: Path, transparent: bool) -> Path:
     return target
 
 
+@dataclass
+class _Timed:
+    """A rendered scene measured: its frames, its steps' frames, its sound track."""
+
+    render: SceneRender
+    frames: int
+    step_frames: list[int]
+    sound: "np.ndarray | None" = None
+
+
+def _measure(renders: list[SceneRender], fps: int) -> list[_Timed]:
+    """Frame counts of every clip and step, read from the files manim wrote."""
+    timed = []
+    for render in renders:
+        frames = probe(render.movie, fps=fps).frames
+        steps = [probe(source, fps=fps).frames for _, source in render.sections]
+        if steps and sum(steps) != frames:
+            raise RenderError(f"scene {render.name}: its steps hold {sum(steps)} frames, its clip {frames}")
+        timed.append(_Timed(render, frames, steps))
+    return timed
+
+
+def _mix_sound(timed: list[_Timed], fps: int) -> float | None:
+    """Each clip's sound track, mixed from its speech and brought, all with one gain, to
+    the loudness video sites expect (so clips and lecture sound alike). Returns the
+    lecture's loudness before the gain, or None for a silent lecture."""
+    from lessonkit.audio import Placed, loudness_gain, mix, normalize, seconds_to_samples
+
+    if not any(item.render.sounds for item in timed):
+        return None
+    for item in timed:
+        length = seconds_to_samples(Fraction(item.frames, fps))
+        item.sound = mix((Placed(start, path) for start, path in item.render.sounds), length)
+    raw = [item.sound for item in timed]
+    gain = loudness_gain(np.concatenate(raw))
+    # The limiter takes a little loudness off the peaks: measure again and correct once.
+    gain *= loudness_gain(normalize(np.concatenate(raw), gain))
+    for item, sound in zip(timed, raw):
+        item.sound = normalize(sound, gain)
+    return gain
+
+
 def render_lecture(
     scenes: Sequence[type],
     lesson: Lesson,
@@ -350,8 +404,9 @@ def render_lecture(
     decks: bool = True,
     progress: Progress = lambda message: None,
 ) -> RenderResult:
-    """Render ``scenes`` (in this order) and write clips (whole scenes and per-step), posters,
-    captions, the joined lecture, chapters, the manifest and (with ``decks``) the slide decks.
+    """Render ``scenes`` (in this order) and write clips (whole scenes and per-step) with
+    their narration, posters, captions, the joined lecture, chapters, the manifest and
+    (with ``decks``) the slide decks.
 
     Raises RenderError naming the first scene that failed, ValueError for a format
     that cannot be transparent. Nothing is written under a final name unless it is complete.
@@ -368,68 +423,77 @@ def render_lecture(
         for index, scene in enumerate(scenes)
     ]
     renders = _run_jobs(render_jobs, max(1, jobs), progress)
+    fps = quality.fps
+    timed = _measure([renders[job.index] for job in render_jobs], fps)
+    if _mix_sound(timed, fps) is not None:
+        progress("mixed the narration to -16 LUFS")
 
     out_dir = Path(out_dir)
     clips_dir = out_dir / "clips"
     relative = lambda path: Path(path).relative_to(out_dir).as_posix()  # noqa: E731
     entries: list[ClipEntry] = []
     lecture_captions: list[Caption] = []
-    start = 0.0
+    start = Fraction(0)
     progress(f"writing clips, steps, posters and captions ({clip_format})")
-    for job, scene in zip(render_jobs, scenes):
-        render = renders[job.index]
+    for job, scene, item in zip(render_jobs, scenes, timed):
+        render = item.render
         name = clip_name(job.index, job.name)
         target = clips_dir / f"{name}.{clip_format}"
-        _write_clip(render.movie, target, clip_format)
-        info = probe(render.movie, fps=quality.fps)  # timing from the render (a GIF's rate is lower)
-        captions = read_subcaptions(render.subcaptions)
+        _write_clip(render.movie, target, clip_format, fps, item.sound)
+        duration = Fraction(item.frames, fps)
+        captions = render.cues
         srt_path, vtt_path = _write_captions(clips_dir / name, captions)
         entry = ClipEntry(
             scene=job.name, title=scene.title_for(lesson), file=relative(target),
             poster=relative(_write_poster(render.movie, clips_dir / f"{name}.png", transparent)),
             captions_srt=relative(srt_path), captions_vtt=relative(vtt_path),
-            duration=info.duration, width=info.width, height=info.height, fps=float(info.fps), frames=info.frames,
-            start=start, captions=[{"start": a, "end": b, "text": text} for a, b, text in captions],
+            duration=float(duration), width=quality.width, height=quality.height, fps=float(fps),
+            frames=item.frames, start=float(start),
+            captions=[{"start": a, "end": b, "text": text} for a, b, text in captions],
         )
-        step_start = 0.0
-        for number, (step_name, source) in enumerate(render.sections, start=1):
-            step_info = probe(source, fps=quality.fps)
+        step_start = 0
+        for number, ((step_name, source), frames) in enumerate(zip(render.sections, item.step_frames), start=1):
             stem = clips_dir / name / f"{number:02d}-{step_name}"
             step_target = stem.with_suffix(f".{clip_format}")
-            _write_clip(source, step_target, clip_format)
-            step_captions = within(captions, step_start, step_start + step_info.duration)
+            sound = None
+            if item.sound is not None:
+                per_frame = len(item.sound) // item.frames
+                sound = item.sound[step_start * per_frame:(step_start + frames) * per_frame]
+            _write_clip(source, step_target, clip_format, fps, sound)
+            step_captions = within(captions, step_start / fps, (step_start + frames) / fps)
             step_srt, step_vtt = _write_captions(stem, step_captions)
             entry.steps.append(StepEntry(
                 name=step_name, file=relative(step_target),
                 poster=relative(_write_poster(source, stem.with_suffix(".png"), transparent)),
                 captions_srt=relative(step_srt), captions_vtt=relative(step_vtt),
-                start=step_start, duration=step_info.duration, narration=[text for _, _, text in step_captions],
+                start=step_start / fps, duration=frames / fps, narration=[text for _, _, text in step_captions],
             ))
-            step_start += step_info.duration
+            step_start += frames
         entries.append(entry)
-        lecture_captions.extend(shift(captions, start))
-        start += info.duration
+        lecture_captions.extend(shift(captions, float(start)))
+        start += duration
 
     lecture = out_dir / "lecture.mp4"
     progress(f"joining {len(entries)} clips into lecture.mp4")
+    sound = np.concatenate([item.sound for item in timed]) if timed[0].sound is not None else None
     if clip_format in ("mp4", "gif") and not transparent:
-        join_clips([renders[job.index].movie for job in render_jobs], lecture, quality.fps)
+        join_clips([item.render.movie for item in timed], lecture, fps, audio=sound)
     else:
         # WebM and MOV clips do not stream-copy into an MP4 that plays everywhere: re-encode.
-        transcode_to_mp4([out_dir / entry.file for entry in entries], lecture, quality.fps,
-                         background=Theme.from_lesson(lesson).background)
+        transcode_to_mp4([out_dir / entry.file for entry in entries], lecture, fps,
+                         background=Theme.from_lesson(lesson).background, audio=sound)
     captions_path = out_dir / "lecture.srt"
     write_text(captions_path, to_srt(lecture_captions))
     write_text(out_dir / "lecture.vtt", to_vtt(lecture_captions))
     chapters = [(entry.start, entry.title) for entry in entries]
     write_text(out_dir / "chapters.txt", chapters_text(chapters))
-    write_text(out_dir / "chapters.vtt", chapters_vtt(chapters, start))
+    write_text(out_dir / "chapters.vtt", chapters_vtt(chapters, float(start)))
     manifest_path = out_dir / "manifest.json"
     manifest = {
         "lecture": {"file": "lecture.mp4", "captions_srt": "lecture.srt", "captions_vtt": "lecture.vtt",
-                    "chapters": "chapters.txt", "chapters_vtt": "chapters.vtt", "duration": start,
-                    "width": quality.width, "height": quality.height, "fps": quality.fps,
-                    "title": lesson.lesson.title},
+                    "chapters": "chapters.txt", "chapters_vtt": "chapters.vtt", "duration": float(start),
+                    "width": quality.width, "height": quality.height, "fps": fps,
+                    "title": lesson.lesson.title, "voice": lesson.voice.name if sound is not None else "none"},
         "clip_format": clip_format,
         "transparent": transparent,
         "clips": [asdict(entry) for entry in entries],
@@ -441,7 +505,83 @@ def render_lecture(
         progress("writing slides.html and lecture.pptx")
         write_slides_html(manifest, out_dir, Theme.from_lesson(lesson))
         write_pptx(manifest, out_dir)
-    return RenderResult(out_dir, entries, lecture, captions_path, manifest_path, time.perf_counter() - started)
+    loudness = None
+    if sound is not None:
+        from lessonkit.audio import integrated_loudness
+
+        loudness = integrated_loudness(sound)
+    return RenderResult(out_dir, entries, lecture, captions_path, manifest_path, time.perf_counter() - started,
+                        synthesized=sum(render.synthesized for render in renders.values()), loudness=loudness)
+
+
+@dataclass(frozen=True)
+class Line:
+    """One line of the narration script: which scene says it, its id, its words."""
+
+    scene: str
+    title: str
+    id: str
+    text: str
+
+
+def narration_script(scenes: Sequence[type], lesson: Lesson, cache_dir: Path = DEFAULT_CACHE_DIR) -> list[Line]:
+    """Every line the lecture says, in order, with its numbers filled in: each scene is run
+    without drawing a frame (manim's skip_animations), silently. Its formulas are
+    typeset into the same cache the render uses, so the render does not typeset them again."""
+    from manim import tempconfig
+
+    from lessonkit.config import Lesson as LessonData
+    from lessonkit.config import use_lesson
+
+    data = lesson.to_dict()
+    data["voice"]["name"] = "none"
+    use_lesson(LessonData(data))
+    lines: list[Line] = []
+    cache_dir = Path(cache_dir).resolve()
+    try:
+        for scene_class in scenes:
+            settings = {"media_dir": str(cache_dir), "tex_dir": str(cache_dir / "Tex" / scene_class.__name__),
+                        "text_dir": str(cache_dir / "texts" / "script" / scene_class.__name__),
+                        "dry_run": True, "write_to_movie": False, "progress_bar": "none", "verbosity": "WARNING"}
+            # The scene's LaTeX folder is the render's: a render of it running at once would clash.
+            with scene_cache_lock(cache_dir, scene_class.__name__), tempconfig(settings):
+                scene = scene_class(skip_animations=True)
+                scene.render()
+            title = scene_class.title_for(lesson)
+            lines.extend(Line(scene_class.__name__, title, utterance_id, text)
+                         for utterance_id, text in scene.utterances)
+    finally:
+        use_lesson(None)
+    return lines
+
+
+def write_script(lines: Sequence[Line], out_dir: Path) -> tuple[Path, Path]:
+    """The narration script for a teacher who records the voice: ``narration.md`` to read
+    from and ``narration.csv``, one row per line with the file name its recording needs."""
+    import csv
+    import io
+
+    from lessonkit.voices import RECORDING_EXTENSIONS
+
+    markdown = ["# Narration script", "",
+                "Record each line into its own file, named by its id (WAV, MP3, M4A or OGG), e.g. "
+                f"`{lines[0].id}.wav`, all in one folder; then render with "
+                "`render.py --recordings FOLDER`.", ""] if lines else ["# Narration script", ""]
+    scene = None
+    for line in lines:
+        if line.scene != scene:
+            scene = line.scene
+            markdown += [f"## {line.title} ({line.scene})", ""]
+        markdown += [f"**`{line.id}`**  ", line.text, ""]
+    table = io.StringIO()
+    writer = csv.writer(table, lineterminator="\n")
+    writer.writerow(["scene", "id", "text", "recording"])
+    for line in lines:
+        writer.writerow([line.scene, line.id, line.text, f"{line.id}{RECORDING_EXTENSIONS[0]}"])
+    md_path, csv_path = Path(out_dir) / "narration.md", Path(out_dir) / "narration.csv"
+    write_text(md_path, "\n".join(markdown))
+    write_text(csv_path, table.getvalue())
+    return md_path, csv_path
 
 
 def start_run(cache_dir: Path) -> Path:

@@ -161,8 +161,21 @@ def check_font(family: str, package: str) -> Check:
     return Check(f"font {family}", "found")
 
 
-def run_checks(out_dir: Path, cache_dir: Path, scene_count: int, pixels_per_second: float) -> list[Check]:
-    """Every check, in the order ``--doctor`` prints them. Nothing is created."""
+def check_voice(voice_name: str) -> Check:
+    """The program of the lesson's offline voice (none for a silent or recorded lecture)."""
+    from lessonkit.voices import missing_programs
+
+    missing = missing_programs(voice_name)
+    if missing:
+        return Check(f"voice {voice_name}", "", f"voice {voice_name} is not installed: apt-get install "
+                                                f"{' '.join(missing)} (or choose --voice flite, or --voice none)")
+    return Check(f"voice {voice_name}", "ready")
+
+
+def run_checks(out_dir: Path, cache_dir: Path, scene_count: int, pixels_per_second: float,
+               voice: str | None = None) -> list[Check]:
+    """Every check, in the order ``--doctor`` prints them (``voice``: the lesson's voice.name).
+    Nothing is created."""
     checks = [check_folder(out_dir, "--out"), check_folder(cache_dir, "--cache")]
     if all(check.ok for check in checks):
         checks.append(check_free_space({"--out": out_dir, "--cache": cache_dir}, scene_count, pixels_per_second))
@@ -171,4 +184,6 @@ def run_checks(out_dir: Path, cache_dir: Path, scene_count: int, pixels_per_seco
         checks += [check_latex_file(name, package) for name, package in LATEX_FILES.items()]
     checks += [check_native_module(module, packages) for module, packages in NATIVE_MODULES.items()]
     checks += [check_font(family, package) for family, package in FONTS.items()]
+    if voice is not None:
+        checks.append(check_voice(voice))
     return checks

@@ -14,11 +14,15 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from pathlib import Path
 from typing import ClassVar
+
+import numpy as np
 
 from manim import DL, UP, UR, FadeIn, MathTex, Mobject, Scene, Tex, Text, VMobject, config
 
 from lessonkit.config import Lesson, active_lesson
+from lessonkit.narration import Narrator, OpenUtterance
 from lessonkit.schema import SCENE_TITLE_KEYS
 from lessonkit.text import title_text
 from lessonkit.theme import EDGE_BUFF, TITLE_BUFF, Theme
@@ -61,6 +65,10 @@ class LessonScene(Scene):
         """This scene's title in ``lesson`` (or its own ``scene_title``)."""
         return cls.scene_title or lesson.titles[cls.lesson_key]
 
+    #: When True (the plain manim CLI), the narration is also mixed into manim's own movie.
+    #: The pipeline turns it off and builds each clip's sound track itself.
+    narration_to_movie: ClassVar[bool] = True
+
     def setup(self) -> None:
         self.lesson = active_lesson()
         self.theme = Theme.from_lesson(self.lesson)
@@ -72,67 +80,119 @@ class LessonScene(Scene):
         self.captions: list[str] = []
         self.screen_tex: set[str] = set()
         self.layout_problems: list[str] = []
-        self._caption: tuple[str, float, float] | None = None  # text, start time, planned start
-        # Time as the sum of planned run times. manim's own clock advances by whole
+        self.narrator = Narrator.from_lesson(self.lesson, Path(config.media_dir) / "voice")
+        #: What was said: (id, caption text) per utterance, in order (``render.py --script``).
+        self.utterances: list[tuple[str, str]] = []
+        #: Caption cues, frame-exact on the scene's timeline: (start, end, text) in seconds.
+        self.cues: list[tuple[float, float, str]] = []
+        #: The speech: (start in seconds, sound file) for the pipeline to mix.
+        self.sounds: list[tuple[float, Path]] = []
+        self.synthesized = 0
+        self._open: OpenUtterance | None = None
+        # Time counted in the frames manim writes. manim's own clock advances by whole
         # frames when it renders an animation but by the exact run time when it reuses a
-        # cached one; waits computed from it would differ between runs and defeat the cache.
-        self.planned_time = 0.0
+        # cached one; times taken from it would differ between runs, defeat the cache, and
+        # put captions a frame off the video.
+        self.frames = 0
+
+    @property
+    def planned_time(self) -> float:
+        """Seconds of video written so far (whole frames)."""
+        return self.frames / config.frame_rate
 
     def tear_down(self) -> None:
-        self._close_caption()
+        self._close_utterance()
         for text_class in (MathTex, Tex, Text):
             text_class.set_default()
 
-    # --- beats and captions --------------------------------------------------------
+    # --- beats, narration and captions --------------------------------------------------
 
-    def beat(self, name: str, /, text: str | None = None, **values: str) -> None:
-        """Start beat ``name``: hold the previous caption until it has been read, open a
-        new section, and show ``[narration.<scene>].<name>`` with ``values`` filled in
-        (or ``text``, for a scene of your own that has no narration in the lesson)."""
-        self._close_caption()
+    def beat(self, name: str, /, text: str | None = None, **values: str) -> "OpenUtterance":
+        """Start beat ``name``: let the previous narration finish, open a new section (one
+        slide step), and say ``[narration.<scene>].<name>`` with ``values`` filled in (or
+        ``text``, for a scene of your own that has no narration in the lesson).
+
+        Returns a tracker, as manim-voiceover's ``voiceover()`` does: ``tracker.duration``
+        is the length of the speech, for animations that should last as long as it::
+
+            tracker = self.beat("trace")
+            self.play(Create(curve), run_time=tracker.duration)
+        """
+        self._close_utterance()
         self.next_section(name)
         if text is None:
             text = self.lesson.caption(self.lesson_key, name, **values)
-        self._open_caption(text)
+        return self._open_utterance(f"{self.lesson_key or type(self).__name__}.{name}", text)
 
-    def caption(self, text: str) -> None:
-        """Show ``text`` as the next caption without a new section (e.g. a takeaway read aloud)."""
-        self._close_caption()
-        self._open_caption(text)
+    def caption(self, text: str, name: str) -> "OpenUtterance":
+        """Say ``text`` within the current beat (no new step), e.g. a takeaway read aloud.
+        ``name`` makes its id ``<scene>.<name>`` (the file name of a teacher's recording)."""
+        self._close_utterance()
+        return self._open_utterance(f"{self.lesson_key or type(self).__name__}.{name}", text)
 
-    def _open_caption(self, text: str) -> None:
+    def _open_utterance(self, utterance_id: str, text: str) -> "OpenUtterance":
         self.captions.append(text)
-        self._caption = (text, self.time, self.planned_time)
+        self.utterances.append((utterance_id, text))
+        start = self.planned_time
+        spoken = self.narrator.speak(utterance_id, text, reading_time=self.reading_time(text))
+        self.synthesized += spoken.synthesized
+        if spoken.sounds:
+            for offset, path in spoken.sounds:
+                self.sounds.append((start + offset, path))
+                if self.narration_to_movie and not self.renderer.skip_animations:
+                    self.add_sound(str(path), time_offset=start + offset - self.renderer.time)
+        self._open = OpenUtterance(utterance_id, start, spoken)
+        return self._open
+
+    def _close_utterance(self) -> None:
+        """Hold the picture until the open utterance has been said (or read) and a pause
+        has passed, then record its cues."""
+        if self._open is None:
+            return
+        utterance, self._open = self._open, None
+        remaining = utterance.spoken.hold - (self.planned_time - utterance.start)
+        frames = math.ceil(round(remaining * config.frame_rate, 6))
+        if frames > 0:
+            self.wait(frames / config.frame_rate)
+        end = self.planned_time
+        for offset, cue_end, text in utterance.spoken.cues:
+            # Silent narration (reading time only): the last cue stays until the beat ends.
+            cue_end = end - utterance.start if cue_end is None else cue_end
+            self.cues.append((utterance.start + offset, utterance.start + cue_end, text))
+        elapsed = end - utterance.start
+        # For the plain manim CLI: manim's own subtitles, spanning the utterance.
+        self.add_subcaption(utterance.spoken.text, duration=elapsed, offset=-elapsed)
+        self._inspect_screen(label=utterance.spoken.text[:40])
+
+    def reading_time(self, text: str) -> float:
+        """Seconds a learner needs to read ``text`` at the lesson's reading pace."""
+        pacing = self.lesson.pacing
+        return max(pacing.min_caption_seconds, len(text.split()) / pacing.words_per_second)
+
+    def is_current_animation_frozen_frame(self) -> bool:
+        # manim asks this once per play, rendered or cached; the answer decides how many
+        # frames it writes (see _count_frames).
+        self._frozen = super().is_current_animation_frozen_frame()
+        return self._frozen
+
+    def _count_frames(self, duration: float) -> int:
+        """The frames manim writes for a play of ``duration`` seconds (its own arithmetic)."""
+        step = 1 / config.frame_rate
+        if getattr(self, "_frozen", False):
+            return int(duration / step)
+        return len(np.arange(0, duration, step))
 
     def play(self, *args, **kwargs) -> None:
-        """Scene.play, then a look at the screen (see :meth:`_inspect_screen`)."""
+        """Scene.play, counting frames, then a look at the screen (see :meth:`_inspect_screen`)."""
+        self._frozen = False
         super().play(*args, **kwargs)
         # Bring updater-driven mobjects (tangents, readouts) to the animation's end state.
         # manim does this when it renders an animation, not when it reuses a cached one,
         # and the next animation's cache key depends on that state.
         self.update_mobjects(0)
-        self.planned_time += self.duration
-        caption = self._caption[0] if self._caption else ""
-        self._inspect_screen(label=caption[:40])
-
-    def reading_time(self, text: str) -> float:
-        """Seconds a learner needs for ``text`` at the lesson's reading pace."""
-        pacing = self.lesson.pacing
-        return max(pacing.min_caption_seconds, len(text.split()) / pacing.words_per_second)
-
-    def _close_caption(self) -> None:
-        if self._caption is None:
-            return
-        text, start, planned_start = self._caption
-        remaining = self.reading_time(text) - (self.planned_time - planned_start)
-        frames = math.ceil(round(remaining * config.frame_rate, 6))
-        if frames > 0:
-            self.wait(frames / config.frame_rate)
-        elapsed = self.time - start
-        # Added now, with a negative offset, so the caption spans its whole beat.
-        self.add_subcaption(text, duration=elapsed, offset=-elapsed)
-        self._caption = None
-        self._inspect_screen(label=text[:40])
+        self.frames += self._count_frames(self.duration)
+        label = self._open.spoken.text[:40] if self._open else ""
+        self._inspect_screen(label=label)
 
     # --- what the viewer sees (recorded for the tests) ---------------------------------
 

@@ -16,6 +16,7 @@ from typing import Any
 from lessonkit.fonts import undrawable_character
 from mathcore import ACTIVATIONS
 from mathcore.network import INITIALISATIONS
+from lessonkit.voices import VOICE_NAMES
 
 HEX_COLOR = re.compile(r"^#[0-9A-Fa-f]{6}$")
 THEMES = ("dark", "light")
@@ -121,7 +122,8 @@ TABLES: dict[str, str] = {
     "dying_relu": "Scene ReluComparison: the neuron whose input stays negative.",
     "ball": "Scene BallAnalogy: a ball pushed on four surfaces.",
     "real_network": "Scene RealNetwork: a real network's gradients, measured with backpropagation.",
-    "pacing": "How long the lecture lingers on each caption.",
+    "voice": "The narrator: an offline voice, the teacher's own recordings, or none (a silent lecture).",
+    "pacing": "How long a silent lecture (voice.name = none) lingers on each caption.",
     "theme": "The look: light or dark, and the colour of every role.",
     "theme.dark": "Colours of the dark theme.",
     "theme.light": "Colours of the light theme (for slides with white backgrounds).",
@@ -184,6 +186,25 @@ SCHEMA: tuple[Key, ...] = (
     Key("real_network.batch", "int", "Random examples in the measured batch.", minimum=1, maximum=4096),
     Key("real_network.seed", "int", "Seed of the random weights and data (same seed, same bars).",
         minimum=0, maximum=2**31 - 1),
+    Key("voice.name", "choice", "Who speaks the narration: an offline voice (flite, clear and fast; festival, "
+        "smoother and slower; espeak-ng, robotic), recorded (your own files, one per beat: see render.py --script), or none.",
+        choices=VOICE_NAMES),
+    Key("voice.rate", "float", "Speaking rate of a synthetic voice: 1 is its own pace, 1.2 is 20% faster.",
+        minimum=0.5, maximum=2),
+    Key("voice.pause", "float", "Seconds of quiet after each line before the next beat.", minimum=0, maximum=5),
+    Key("voice.recordings", "str", "Folder of your recordings for voice.name = recorded: one file per beat id, "
+        "named like tangent_trace.peak.wav (WAV, MP3, M4A or OGG)."),
+    Key(
+        "voice.pronunciations",
+        "records",
+        "Words the voice says wrongly, and what it should say instead (whole words, case-sensitive).",
+        fields=(
+            Key("word", "str", "The word as written in the narration."),
+            Key("say", "str", "How to say it, spelled for the voice."),
+        ),
+        min_items=0,
+        max_items=200,
+    ),
     Key("pacing.words_per_second", "float", "Reading speed: each caption stays at least words / this.",
         positive=True, maximum=10),
     Key("pacing.min_caption_seconds", "float", "No caption is shown for less than this.", minimum=0.5,

@@ -95,11 +95,48 @@ def _nominal_rate(stream) -> Fraction:
     return Fraction(round(rate)) if rate and abs(rate - round(rate)) < 0.01 else Fraction(rate or 0)
 
 
-def join_clips(clips: Sequence[Path | str], target: Path | str, fps: Fraction | int) -> VideoInfo:
-    """Concatenate ``clips`` into ``target`` by copying packets (no re-encoding).
+#: Audio codec of each container that carries sound (GIF carries none).
+AUDIO_CODECS = {".mp4": "aac", ".mov": "aac", ".webm": "libopus"}
+#: Container options: MP4 and MOV put their index (moov) at the front, so a browser or a
+#: learning platform starts playing before the download ends.
+#: A 48 kHz movie timescale keeps audio and video durations exact (not rounded to ms).
+CONTAINER_OPTIONS = {suffix: {"movflags": "+faststart", "movie_timescale": "48000"} for suffix in (".mp4", ".mov")}
+#: Colour tags written into H.264's own headers, so QuickTime and Keynote do not guess:
+#: BT.709 primaries and transfer (the sRGB colours manim draws in), limited range, and the
+#: matrix the pixels were really converted with (FFmpeg's default, BT.601 / SMPTE 170M).
+#: Tagging the matrix BT.709 without converting with it would shift every colour.
+COLOUR_TAGS = (1, 1, 6)  # primaries, transfer, matrix (ISO/IEC 23091-2 code points)
+H264_COLOUR_FILTER = ("h264_metadata=colour_primaries={}:transfer_characteristics={}:matrix_coefficients={}"
+                      ":video_full_range_flag=0").format(*COLOUR_TAGS)
+
+
+def _copy_video_stream(template, output):
+    """An output stream copying ``template``'s packets, tagged BT.709 when it is H.264;
+    the bitstream filter that writes the tags (or None)."""
+    out_stream = output.add_stream_from_template(template)
+    out_stream.time_base = template.time_base
+    tagger = None
+    if template.codec_context.name == "h264":
+        tagger = av.bitstream.BitStreamFilterContext(H264_COLOUR_FILTER, template, out_stream)
+        # After the filter (it resets the stream's parameters): the container's colour box too.
+        context = out_stream.codec_context
+        context.color_primaries, context.color_trc, context.colorspace = COLOUR_TAGS
+        context.color_range = 1
+    if template.codec_context.name == "vp9" and template.metadata.get("alpha_mode") == "1":
+        # The WebM muxer writes its AlphaMode flag (which browsers need) from the pixel format.
+        out_stream.codec_context.pix_fmt = "yuva420p"
+    return out_stream, tagger
+
+
+def join_clips(clips: Sequence[Path | str], target: Path | str, fps: Fraction | int,
+               audio: "np.ndarray | None" = None) -> VideoInfo:
+    """Concatenate ``clips`` into ``target`` by copying packets (no re-encoding), with
+    ``audio`` (mono float samples at :data:`lessonkit.audio.RATE`) as its sound track.
 
     All clips must share codec, size and frame rate, as manim's clips of one quality do.
     Each clip's timestamps are shifted by the frame-exact length of the clips before it.
+    Joining one clip is how a silent clip gets its sound. Audio packets are interleaved
+    with the video's as they are written, and MP4/MOV files get their index at the front.
     """
     if not clips:
         raise VideoError("no clips to join")
@@ -110,11 +147,13 @@ def join_clips(clips: Sequence[Path | str], target: Path | str, fps: Fraction | 
         if (info.codec, info.width, info.height) != (first.codec, first.width, first.height):
             raise VideoError(f"{info.path} ({info.codec} {info.width}x{info.height}) does not match "
                              f"{first.path} ({first.codec} {first.width}x{first.height})")
+    target = Path(target)
+    options = CONTAINER_OPTIONS.get(target.suffix, {})
     with atomic_path(target) as temporary:
-        with av.open(str(clips[0])) as template_input, av.open(str(temporary), mode="w") as output:
+        with av.open(str(clips[0])) as template_input, av.open(str(temporary), mode="w", options=options) as output:
             template = template_input.streams.video[0]
-            out_stream = output.add_stream_from_template(template)
-            out_stream.time_base = template.time_base
+            out_stream, tagger = _copy_video_stream(template, output)
+            sound = _AudioWriter(output, audio, AUDIO_CODECS[target.suffix]) if audio is not None else None
             time_base = template.time_base
             offset_seconds = Fraction(0)
             last_dts = None
@@ -132,10 +171,45 @@ def join_clips(clips: Sequence[Path | str], target: Path | str, fps: Fraction | 
                         if last_dts is not None and packet.dts <= last_dts:
                             raise VideoError(f"{info.path}: timestamps would go backwards when joined")
                         last_dts = packet.dts
-                        packet.stream = out_stream
-                        output.mux(packet)
+                        if sound is not None:
+                            sound.write_until(float(packet.dts * time_base) + 0.5)
+                        for tagged in tagger.filter(packet) if tagger else [packet]:
+                            tagged.stream = out_stream
+                            output.mux(tagged)
                 offset_seconds += Fraction(info.frames) / fps
+            for tagged in tagger.filter(None) if tagger else []:
+                tagged.stream = out_stream
+                output.mux(tagged)
+            if sound is not None:
+                sound.finish()
     return probe(target, fps=fps)
+
+
+class _AudioWriter:
+    """Encodes a mono track into ``output`` bit by bit, so its packets interleave with the video's."""
+
+    def __init__(self, output, samples: "np.ndarray", codec: str) -> None:
+        from lessonkit.audio import RATE
+
+        self.output, self.samples, self.rate, self.written = output, samples, RATE, 0
+        self.stream = output.add_stream(codec, rate=RATE, layout="mono")
+        self.stream.bit_rate = 128_000 if codec == "aac" else 96_000
+
+    def write_until(self, seconds: float) -> None:
+        import numpy as np
+
+        end = min(len(self.samples), int(seconds * self.rate))
+        block = 4800
+        while self.written < end:
+            chunk = np.ascontiguousarray(self.samples[self.written:self.written + block], dtype=np.float32)
+            frame = av.AudioFrame.from_ndarray(chunk.reshape(1, -1), format="fltp", layout="mono")
+            frame.sample_rate, frame.pts, frame.time_base = self.rate, self.written, Fraction(1, self.rate)
+            self.written += len(chunk)
+            self.output.mux(self.stream.encode(frame))
+
+    def finish(self) -> None:
+        self.write_until(len(self.samples) / self.rate + 1)
+        self.output.mux(self.stream.encode(None))
 
 
 def has_alpha(path: Path | str) -> bool:
@@ -265,16 +339,18 @@ def to_gif(source: Path | str, target: Path | str, *, max_width: int = 960, max_
 
 
 def transcode_to_mp4(clips: Sequence[Path | str], target: Path | str, fps: Fraction | int,
-                     background: str = "#000000") -> VideoInfo:
+                     background: str = "#000000", audio: "np.ndarray | None" = None) -> VideoInfo:
     """Join ``clips`` of any format into one H.264 MP4, re-encoding (the path for WebM, MOV
-    or transparent clips); transparent pixels are laid over ``background``."""
+    or transparent clips); transparent pixels are laid over ``background``; ``audio`` is
+    its sound track (mono float samples)."""
     import numpy as np
 
     fps = Fraction(fps)
     back = np.array([int(background[i:i + 2], 16) for i in (1, 3, 5)], dtype=np.float32)
     with atomic_path(target) as temporary:
-        with av.open(str(temporary), mode="w") as output:
+        with av.open(str(temporary), mode="w", options=CONTAINER_OPTIONS[".mp4"]) as output:
             stream = None
+            sound = None
             count = 0
             for clip in clips:
                 for _, frame in decode(clip):
@@ -284,13 +360,22 @@ def transcode_to_mp4(clips: Sequence[Path | str], target: Path | str, fps: Fract
                     if stream is None:
                         stream = output.add_stream("libx264", rate=fps, options={"crf": "23"})
                         stream.width, stream.height, stream.pix_fmt = rgb.shape[1], rgb.shape[0], "yuv420p"
+                        context = stream.codec_context
+                        context.color_primaries, context.color_trc, context.colorspace = COLOUR_TAGS
+                        context.color_range = 1
+                        if audio is not None:
+                            sound = _AudioWriter(output, audio, AUDIO_CODECS[".mp4"])
                     video_frame = av.VideoFrame.from_ndarray(rgb, format="rgb24")
                     video_frame.pts, video_frame.time_base = count, 1 / fps
+                    if sound is not None:
+                        sound.write_until(float(count / fps) + 0.5)
                     count += 1
                     output.mux(stream.encode(video_frame))
             if stream is None:
                 raise VideoError("no frames to transcode")
             output.mux(stream.encode())
+            if sound is not None:
+                sound.finish()
     return probe(target, fps=fps)
 
 

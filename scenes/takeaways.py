@@ -27,8 +27,8 @@ class Takeaways(LessonScene):
         if rows.height > available:
             rows.scale_to_fit_height(available)
         rows.next_to(self.title, DOWN, buff=0.45).to_edge(LEFT, buff=EDGE_BUFF + 0.4)
-        for row, text in zip(rows, self.texts):
-            self.caption(text)
+        for number, (row, text) in enumerate(zip(rows, self.texts), start=1):
+            self.caption(text, f"item_{number}")
             self.play(FadeIn(row[0], scale=0.8), FadeIn(row[1], shift=0.1 * RIGHT))
         self.beat("outro")
         self.wait(0.5)

@@ -3,11 +3,15 @@
 
     python scripts/benchmark.py                    # readouts, 1080p60 (about a minute)
     python scripts/benchmark.py --quality low      # quicker
+    python scripts/benchmark.py narration          # synthesis of the whole narration vs a 720p render
 
 1. Live readouts: 1000 updates of manim's DecimalNumber.set_value against LiveNumber.
 2. A 6-second tangent-tracing scene rendered with each readout (caching off), so the
    difference shows in a whole render, encoding included.
 3. The same scene encoded with x264's presets: encoding dominates at 1080p60.
+4. ``narration``: every line of the lecture synthesized from an empty voice cache, by
+   each offline voice, next to the whole lecture rendered at 720p30 from an empty cache
+   (the issue's target: synthesis under 10% of that render).
 """
 
 from __future__ import annotations
@@ -97,11 +101,53 @@ def scene_benchmark(quality_name: str) -> None:
         print(f"  x264 preset {preset:>8}: {seconds:.1f} s, {size / 1e3:.0f} kB")
 
 
+def narration_benchmark(render: bool) -> None:
+    """Seconds to synthesize every line of the lecture (cold cache), per voice, and a 720p render."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    from lessonkit.config import load_lesson
+    from lessonkit.narration import Narrator
+    from lessonkit.pipeline import narration_script
+    from lessonkit.voices import ENGINES, missing_programs
+    from scenes import LECTURE
+
+    lesson = load_lesson()
+    with tempfile.TemporaryDirectory() as cache:
+        lines = narration_script(LECTURE, lesson, Path(cache) / "manim")
+    print(f"narration: {len(lines)} lines, {sum(len(line.text.split()) for line in lines)} words")
+    for name in ENGINES:
+        if missing_programs(name):
+            print(f"  {name:>9}: not installed")
+            continue
+        with tempfile.TemporaryDirectory() as cache:
+            narrator = Narrator(voice=name, rate=1.0, pause=0.6, cache_dir=Path(cache),
+                                pronunciations={p["word"]: p["say"] for p in lesson.voice.pronunciations})
+            start = time.perf_counter()
+            speech = sum(narrator.speak(line.id, line.text, reading_time=0).duration for line in lines)
+            seconds = time.perf_counter() - start
+        print(f"  {name:>9}: {seconds:.1f} s to synthesize {speech:.0f} s of speech "
+              f"({seconds / speech:.3f} s per second of speech)")
+    if render:
+        with tempfile.TemporaryDirectory() as work:
+            start = time.perf_counter()
+            subprocess.run([sys.executable, "render.py", "--quality", "medium", "--out", f"{work}/out",
+                            "--cache", f"{work}/cache"], check=True, capture_output=True)
+            print(f"  whole lecture at 720p30, empty caches, {lesson.voice.name} voice included: "
+                  f"{time.perf_counter() - start:.0f} s")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("what", nargs="?", choices=["readouts", "narration"], default="readouts")
     parser.add_argument("--quality", choices=list(QUALITIES), default="high")
+    parser.add_argument("--no-render", action="store_true", help="narration: skip the 720p render")
     args = parser.parse_args()
     use_lesson(None)
+    if args.what == "narration":
+        narration_benchmark(render=not args.no_render)
+        return
     readout_microbenchmark()
     scene_benchmark(args.quality)
 

@@ -13,6 +13,7 @@ from PIL import Image
 
 from lessonkit.config import load_lesson
 from lessonkit.pipeline import render_lecture
+from lessonkit.speech import wrap_cue
 from lessonkit.video import frames_at, has_alpha, last_frame, probe
 from scenes import LearningGoal
 from tests.conftest import ROOT, TEST_QUALITY
@@ -51,12 +52,14 @@ def test_every_clip_and_step_has_captions_in_srt_and_vtt(tiny_lecture):
         texts = [c["text"] for c in clip["captions"]]
         assert (out / clip["captions_srt"]).read_text().count("-->") == len(texts)
         vtt = (out / clip["captions_vtt"]).read_text()
-        assert vtt.startswith("WEBVTT") and all(text in vtt for text in texts)
+        # Each cue wrapped into at most two lines, as captions are.
+        assert vtt.startswith("WEBVTT") and all(wrap_cue(text) in vtt for text in texts)
         for step in clip["steps"]:
             assert step["narration"], step["name"]
             step_vtt = (out / step["captions_vtt"]).read_text()
-            assert all(text in step_vtt for text in step["narration"])
-            assert "00:00:00.000 -->" in step_vtt  # timed from the step's own start
+            assert all(wrap_cue(text) in step_vtt for text in step["narration"])
+            first_start = step_vtt.split("\n\n")[1].splitlines()[1].split(" --> ")[0]
+            assert first_start.startswith("00:00:00."), "timed from the step's own start"
 
 
 def test_chapters_for_video_sites_and_players(tiny_lecture):
@@ -119,12 +122,30 @@ def test_slides_html_plays_every_step_in_chromium(tiny_lecture, browser, tmp_pat
             time.sleep(0.2)
             ready, played, error = browser.execute_script(state)
         assert error is None and ready >= 2 and played > 0, (index, ready, played, error)
+        if index == 0:
+            # The step speaks: sound on, and Chromium decoded its audio track.
+            deadline = time.time() + 10
+            heard = 0
+            while heard == 0 and time.time() < deadline:
+                time.sleep(0.2)
+                heard = browser.execute_script(
+                    "const v = document.querySelector('.slide.current'); return v.muted ? -1 : v.webkitAudioDecodedByteCount;")
+            assert heard > 0, "the first step plays its narration"
+            browser.find_element(By.TAG_NAME, "body").send_keys("m")
+            assert browser.execute_script("return Array.from(document.querySelectorAll('video')).every(v => v.muted)")
+            assert browser.execute_script("return document.getElementById('sound').textContent") == "sound off"
+            browser.find_element(By.TAG_NAME, "body").send_keys("m")
         if index == count - 1:
             break
         browser.find_element(By.TAG_NAME, "body").send_keys(Keys.ARROW_RIGHT)
+    deadline = time.time() + 30
+    while not browser.execute_script("return document.querySelector('.slide.current').ended") and time.time() < deadline:
+        time.sleep(0.2)
     browser.find_element(By.TAG_NAME, "body").send_keys("c")
     caption = browser.execute_script("return document.querySelector('#caption span').textContent")
-    assert caption.startswith("Two numbers that add up to 1")
+    # The last step's last line, held over its last frame.
+    assert caption == manifest_of(out)["clips"][-1]["captions"][-1]["text"]
+    assert caption.startswith("So a sigmoid never passes on more than 0.25")
     browser.save_screenshot(str(tmp_path / "slides.png"))
 
 

@@ -225,7 +225,7 @@ def test_a_disk_that_fills_during_the_run_is_one_line(tmp_path, monkeypatch, cap
 
 
 def test_missing_latex_is_refused_naming_the_debian_package(tmp_path):
-    done = run_cli("--quality", "low", "--scene", "KeyFormula", "--out", str(tmp_path / "out"),
+    done = run_cli("--quality", "low", "--scene", "KeyFormula", "--voice", "none", "--out", str(tmp_path / "out"),
                    "--cache", str(tmp_path / "cache"), env={**os.environ, "PATH": str(tmp_path)})
     assert done.returncode == 2 and done.stderr.count("\n") == 1, done.stderr
     assert "latex not found; install the Debian package texlive-latex-base" in done.stderr
@@ -247,8 +247,8 @@ def test_doctor_prints_one_line_per_check(tmp_path):
     assert all(line.startswith("ok ") for line in lines), done.stdout
     missing = run_cli("--doctor", "--out", str(tmp_path / "out"), env={**os.environ, "PATH": str(tmp_path)})
     assert missing.returncode == 2
-    assert [line.split()[1] for line in missing.stdout.splitlines() if line.startswith("problem")] == [
-        "latex:", "dvisvgm:"]
+    assert [" ".join(line.split()[1:3]) for line in missing.stdout.splitlines() if line.startswith("problem")] == [
+        "latex: latex", "dvisvgm: dvisvgm", "voice flite:"]
     assert not (tmp_path / "out").exists()
 
 

@@ -10,19 +10,25 @@
     python render.py --voice none         # a silent lecture (captions only)
     python render.py --script             # narration.md and .csv, to record your own voice from
     python render.py --recordings my-voice/   # your recordings, one file per line id
+    python render.py --doctor             # check folders, disk space, LaTeX, Cairo, Pango, fonts, voice
 
-Exit status: 0 on success, 2 on a usage or config error (one line, nothing written),
-1 when a scene fails to render (named in the message), 130 when interrupted.
+Exit status: 0 on success; 2 on a usage or config error, or a folder, tool or font that
+is missing or unusable (one line naming the fix, nothing written); 1 when a scene fails
+to render (named in the message) or a file cannot be written; 130, 143 or 129 when
+stopped by SIGINT, SIGTERM or SIGHUP.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
+import signal
 import sys
 import time
 from pathlib import Path
+from typing import Iterator
 
 from lessonkit.config import ConfigError, load_lesson
 from lessonkit.pipeline import (
@@ -35,12 +41,45 @@ from lessonkit.pipeline import (
     render_lecture,
     write_script,
 )
+from lessonkit.preflight import run_checks
 from lessonkit.video import VideoError
 from lessonkit.voices import VOICE_NAMES, VoiceError, check_recordings, missing_programs
+
+#: Signals that end a run: each stops the workers and exits 128 + its number, with one line.
+STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
 
 
 class UsageError(Exception):
     """A mistake on the command line."""
+
+
+class Stopped(BaseException):
+    """A signal asked the run to stop (a BaseException, like KeyboardInterrupt, so nothing swallows it)."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signal.Signals(signum).name)
+        self.signum = signum
+
+
+@contextlib.contextmanager
+def stop_on_signals() -> Iterator[None]:
+    """Turn SIGINT, SIGTERM and SIGHUP into :class:`Stopped` while the block runs."""
+    def stop(signum: int, frame) -> None:
+        raise Stopped(signum)
+
+    previous = {signum: signal.signal(signum, stop) for signum in STOP_SIGNALS}
+    try:
+        yield
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+
+
+def folder(text: str) -> Path:
+    """An argparse type: a folder path, not empty (Path("") would quietly mean the current folder)."""
+    if not text.strip():
+        raise argparse.ArgumentTypeError("an empty path is not a folder; give one, e.g. output")
+    return Path(text)
 
 
 class OneLineParser(argparse.ArgumentParser):
@@ -57,7 +96,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--scene", action="append", default=[], metavar="NAME",
                         help="render just this scene (repeatable); the lecture joins the ones rendered")
     parser.add_argument("--list", action="store_true", help="list the scenes in lecture order and exit")
-    parser.add_argument("--out", type=Path, default=Path("output"), metavar="DIR", help="output folder (default: output)")
+    parser.add_argument("--out", type=folder, default=Path("output"), metavar="DIR",
+                        help="output folder (default: output)")
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1, metavar="N",
                         help="scenes rendered in parallel processes (default: number of cores)")
     parser.add_argument("--config", type=Path, metavar="FILE", help="a lesson TOML whose keys override assets/lesson.toml")
@@ -67,7 +107,7 @@ def build_parser() -> argparse.ArgumentParser:
                         help="format of the clips (default mp4); the joined lecture is always mp4")
     parser.add_argument("--transparent", action="store_true",
                         help="clips with an alpha channel, to sit on any slide background (webm or mov)")
-    parser.add_argument("--cache", type=Path, default=DEFAULT_CACHE_DIR, metavar="DIR",
+    parser.add_argument("--cache", type=folder, default=DEFAULT_CACHE_DIR, metavar="DIR",
                         help="manim's cache of rendered animations and spoken lines (default: .cache/manim)")
     parser.add_argument("--voice", choices=VOICE_NAMES,
                         help="who narrates: an offline voice (default: the lesson's voice.name, flite), "
@@ -76,6 +116,9 @@ def build_parser() -> argparse.ArgumentParser:
                         help="your recordings, one file per line id (see --script); implies --voice recorded")
     parser.add_argument("--script", action="store_true",
                         help="write the narration script (narration.md, narration.csv) into --out and exit")
+    parser.add_argument("--doctor", action="store_true",
+                        help="check folders, free disk space, LaTeX, Cairo, Pango, fonts and the voice; "
+                             "print one line each")
     return parser
 
 
@@ -97,6 +140,18 @@ def log(message: str) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
+    with stop_on_signals():
+        try:
+            return run(argv)
+        except (Stopped, KeyboardInterrupt) as stop:
+            signum = stop.signum if isinstance(stop, Stopped) else signal.SIGINT
+        print(f"render.py: interrupted by {signal.Signals(signum).name}; lecture.mp4 was not written",
+              file=sys.stderr, flush=True)
+        return 128 + signum
+
+
+def run(argv: list[str] | None) -> int:
+    """Parse, check, render; the exit status (signals are :func:`main`'s)."""
     try:
         args = build_parser().parse_args(argv)
         if args.jobs < 1:
@@ -115,12 +170,25 @@ def main(argv: list[str] | None = None) -> int:
         lesson = load_lesson(args.config, overrides)
         scenes = select_scenes(args.scene)
         missing = missing_programs(lesson.voice.name)
-        if missing:
+        if missing and not args.doctor:  # --doctor lists it with the other checks
             raise UsageError(f"voice {lesson.voice.name} is not installed: apt-get install {' '.join(missing)} "
                              "(or choose --voice flite, or --voice none)")
     except (UsageError, ConfigError) as error:
         print(f"render.py: error: {error}", file=sys.stderr)
         return 2
+
+    quality = QUALITIES[args.quality]
+    if not args.list:
+        checks = run_checks(args.out, args.cache, len(scenes), quality.width * quality.height * quality.fps,
+                            voice=lesson.voice.name)
+        if args.doctor:
+            for check in checks:
+                print(check.line())
+            return 0 if all(check.ok for check in checks) else 2
+        problem = next((check.problem for check in checks if not check.ok), None)
+        if problem:
+            print(f"render.py: error: {problem}", file=sys.stderr)
+            return 2
 
     if args.script or lesson.voice.name == "recorded":
         log(f"reading the narration of {len(scenes)} scene(s)")
@@ -140,16 +208,17 @@ def main(argv: list[str] | None = None) -> int:
             print(f"{number:2d}  {scene.__name__:<18} {scene.title_for(lesson)}")
         return 0
 
-    quality = QUALITIES[args.quality]
     log(f"rendering {len(scenes)} scene(s) at {quality.folder} into {args.out}/")
     try:
         result = render_lecture(scenes, lesson, args.out, quality=quality, jobs=args.jobs, cache_dir=args.cache,
                                 clip_format=args.clip_format, transparent=args.transparent, progress=log)
-    except KeyboardInterrupt:
-        print("render.py: interrupted; lecture.mp4 was not written", file=sys.stderr)
-        return 130
     except (RenderError, VideoError, VoiceError) as error:
         print(f"render.py: error: {error}", file=sys.stderr)
+        return 1
+    except OSError as error:
+        # A disk that fills during the run, a folder removed under it: one line, not a traceback.
+        print(f"render.py: error: cannot write {error.filename or 'a file'}: {error.strerror or error}; "
+              "the run did not finish", file=sys.stderr)
         return 1
     minutes, seconds = divmod(result.clips[-1].start + result.clips[-1].duration, 60)
     steps = sum(len(clip.steps) for clip in result.clips)

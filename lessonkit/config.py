@@ -29,7 +29,18 @@ LESSON_ENV_VAR = "LESSON_CONFIG"
 
 
 class ConfigError(ValueError):
-    """A lesson config problem, worded for the person who wrote the config."""
+    """A lesson config problem, worded for the person who wrote the config.
+
+    Always one line: a newline or other control character typed into a key or a value is
+    shown escaped.
+
+    >>> str(ConfigError("unknown key a\\nb"))
+    'unknown key a\\\\nb'
+    """
+
+    def __init__(self, message: str) -> None:
+        super().__init__("".join(character if character.isprintable() else
+                                 character.encode("unicode_escape").decode("ascii") for character in message))
 
 
 class Lesson:
@@ -96,6 +107,8 @@ def read_toml(path: Path | str) -> dict[str, Any]:
     except tomllib.TOMLDecodeError as error:
         # tomllib's message already says "(at line N, column M)".
         raise ConfigError(f"{path} is not valid TOML: {error}") from None
+    except RecursionError:
+        raise ConfigError(f"{path} is not valid TOML: arrays or tables nested too deeply") from None
 
 
 def parse_override(assignment: str) -> tuple[str, Any]:
@@ -107,7 +120,7 @@ def parse_override(assignment: str) -> tuple[str, Any]:
     raw = raw.strip()
     try:
         value = tomllib.loads(f"value = {raw}")["value"]
-    except tomllib.TOMLDecodeError:
+    except (tomllib.TOMLDecodeError, RecursionError):
         value = raw  # a bare word such as light or sigmoid
     return path, value
 

@@ -162,6 +162,8 @@ def write_pptx(manifest: dict[str, Any], out_dir: Path) -> Path:
 
     deck = Presentation()
     deck.slide_width, deck.slide_height = Inches(13.333), Inches(7.5)
+    # python-pptx keeps type="screen4x3" in <p:sldSz>; without it the size is read as custom.
+    deck._element.sldSz.attrib.pop("type", None)
     layout = deck.slide_layouts[5]  # "Title Only"
     margin, title_height = Inches(0.3), Inches(0.9)
     for step in deck_steps(manifest):

@@ -7,17 +7,25 @@ with a tiny :class:`Quality`.
 
 from __future__ import annotations
 
+import atexit
 import concurrent.futures as futures
+import contextlib
+import fcntl
 import importlib
 import json
 import multiprocessing
+import os
 import shutil
+import signal
+import sys
+import tempfile
+import threading
 import time
 import traceback
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from fractions import Fraction
 from pathlib import Path
-from typing import Any, Callable, Sequence
+from typing import Any, Callable, Iterator, Sequence
 
 import numpy as np
 
@@ -70,6 +78,9 @@ class SceneJob:
     cache_dir: Path
     render_format: str = "mp4"
     transparent: bool = False
+    #: This run's own folder: the scene's movie and sections are copied here while
+    #: the scene's cache is locked, so another run on the same cache cannot overwrite them.
+    run_dir: Path | None = None
 
 
 @dataclass(frozen=True)
@@ -138,21 +149,67 @@ def scene_cache_paths(job: SceneJob) -> tuple[Path, Path]:
     return videos / "partial_movie_files" / job.name, videos / "partial_movie_files" / f".{job.name}.rendering"
 
 
+@contextlib.contextmanager
+def scene_cache_lock(cache_dir: Path, scene: str) -> Iterator[None]:
+    """Hold ``scene``'s lock in ``cache_dir``: another process rendering the same scene into
+    the same cache waits; other scenes go on in parallel.
+
+    manim names a scene's movie and sections the same whatever the lesson, writes partial
+    movies under their final names and cleans LaTeX temporaries by pattern, so two runs of
+    one scene must not overlap. The lock is per scene, not per quality, because the LaTeX
+    folder is shared by all qualities. The kernel releases it if the process dies.
+    """
+    lock_path = cache_dir / "locks" / f"{scene}.lock"
+    lock_path.parent.mkdir(parents=True, exist_ok=True)
+    with open(lock_path, "a") as lock_file:
+        fcntl.flock(lock_file, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock_file, fcntl.LOCK_UN)
+
+
+def _copy_out(source: Path, folder: Path) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    return Path(shutil.copyfile(source, folder / source.name))
+
+
 def render_scene(job: SceneJob) -> SceneRender:
     """Render one scene with manim's caching; runs in a worker process.
 
-    A marker file brackets the render. If a previous render of this scene was killed
-    midway (the marker is still there), its cached partial movies may be truncated, so
-    they are deleted first; a render that fails deletes them too.
+    The scene's lock in the cache is held throughout (see :func:`scene_cache_lock`), and
+    with ``job.run_dir`` the results are copied there before it is released. A marker
+    file brackets the render. If a previous render of this scene was killed midway (the
+    marker is still there), its cached partial movies may be truncated, so they are
+    deleted first; a render that fails deletes them too.
     """
-    from manim import tempconfig
-
     from lessonkit.config import use_lesson
-    from lessonkit.scene import LessonScene
 
     started = time.perf_counter()
     use_lesson(job.lesson)
     scene_class = getattr(importlib.import_module(job.module), job.name)
+    with scene_cache_lock(job.cache_dir, job.name):
+        scene, movie, sections = _render_locked(job, scene_class)
+    return SceneRender(
+        index=job.index,
+        name=job.name,
+        movie=movie,
+        sections=sections,
+        seconds=time.perf_counter() - started,
+        cues=list(getattr(scene, "cues", [])),
+        sounds=[(start, Path(path)) for start, path in getattr(scene, "sounds", [])],
+        utterances=list(getattr(scene, "utterances", [])),
+        synthesized=getattr(scene, "synthesized", 0),
+    )
+
+
+def _render_locked(job: SceneJob, scene_class: type) -> tuple[Any, Path, list[tuple[str, Path]]]:
+    """Render with the scene's lock held; the scene, and its movie and sections (copies in
+    ``job.run_dir`` if given)."""
+    from manim import tempconfig
+
+    from lessonkit.scene import LessonScene
+
     partial_dir, marker = scene_cache_paths(job)
     if marker.exists():
         shutil.rmtree(partial_dir, ignore_errors=True)
@@ -193,17 +250,41 @@ def render_scene(job: SceneJob) -> SceneRender:
     finally:
         marker.unlink(missing_ok=True)
         LessonScene.narration_to_movie = narration_to_movie
-    return SceneRender(
-        index=job.index,
-        name=job.name,
-        movie=movie,
-        sections=sections,
-        seconds=time.perf_counter() - started,
-        cues=list(getattr(scene, "cues", [])),
-        sounds=[(start, Path(path)) for start, path in getattr(scene, "sounds", [])],
-        utterances=list(getattr(scene, "utterances", [])),
-        synthesized=getattr(scene, "synthesized", 0),
-    )
+    if job.run_dir is not None:
+        own = job.run_dir / clip_name(job.index, job.name)
+        movie = _copy_out(movie, own)
+        sections = [(name, _copy_out(path, own / "sections")) for name, path in sections]
+    return scene, movie, sections
+
+
+def _start_worker(parent_pid: int) -> None:
+    """Initialise a worker process: it dies with its parent and leaves signals to it.
+
+    The parent stops the workers on SIGINT, SIGTERM or SIGHUP; a worker that took a
+    terminal's Ctrl-C itself would print a traceback. If the parent is killed outright
+    (SIGKILL), the kernel kills the worker too (Linux), or the worker notices (elsewhere).
+    """
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGHUP, signal.SIG_IGN)
+    # tqdm (manim's progress bars, off here) would make a named semaphore per worker; a
+    # terminated worker cannot remove it, and multiprocessing then warns of a leak at exit.
+    import tqdm
+
+    tqdm.tqdm.set_lock(threading.RLock())
+    if sys.platform.startswith("linux"):
+        import ctypes
+
+        pr_set_pdeathsig = 1
+        ctypes.CDLL(None, use_errno=True).prctl(pr_set_pdeathsig, signal.SIGKILL, 0, 0, 0)
+    if os.getppid() != parent_pid:  # the parent died before the line above
+        os._exit(1)
+
+    def watch_parent() -> None:
+        while os.getppid() == parent_pid:
+            time.sleep(1)
+        os._exit(1)
+
+    threading.Thread(target=watch_parent, name="watch-parent", daemon=True).start()
 
 
 def _render_in_worker(job: SceneJob) -> SceneRender:
@@ -462,7 +543,8 @@ def narration_script(scenes: Sequence[type], lesson: Lesson, cache_dir: Path = D
             settings = {"media_dir": str(cache_dir), "tex_dir": str(cache_dir / "Tex" / scene_class.__name__),
                         "text_dir": str(cache_dir / "texts" / "script" / scene_class.__name__),
                         "dry_run": True, "write_to_movie": False, "progress_bar": "none", "verbosity": "WARNING"}
-            with tempconfig(settings):
+            # The scene's LaTeX folder is the render's: a render of it running at once would clash.
+            with scene_cache_lock(cache_dir, scene_class.__name__), tempconfig(settings):
                 scene = scene_class(skip_animations=True)
                 scene.render()
             title = scene_class.title_for(lesson)
@@ -502,7 +584,37 @@ def write_script(lines: Sequence[Line], out_dir: Path) -> tuple[Path, Path]:
     return md_path, csv_path
 
 
+def start_run(cache_dir: Path) -> Path:
+    """A folder in ``cache_dir`` for this run's own copies of its scenes' outputs.
+
+    It is removed when the process exits; folders left by runs that were killed are
+    removed here (a live run holds the lock in its folder, a dead one cannot).
+    """
+    runs = Path(cache_dir) / "runs"
+    runs.mkdir(parents=True, exist_ok=True)
+    # One run at a time sweeps and creates, so no run sweeps a folder another has just made.
+    with open(runs / ".sweep.lock", "a") as sweep_lock:
+        fcntl.flock(sweep_lock, fcntl.LOCK_EX)
+        for folder in runs.iterdir():
+            with contextlib.suppress(OSError), open(folder / ".lock", "a") as lock_file:
+                fcntl.flock(lock_file, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                shutil.rmtree(folder, ignore_errors=True)
+        run_dir = Path(tempfile.mkdtemp(prefix=f"{os.getpid()}-", dir=runs))
+        lock_file = open(run_dir / ".lock", "a")
+        fcntl.flock(lock_file, fcntl.LOCK_EX)
+    atexit.register(_end_run, run_dir, lock_file)
+    return run_dir
+
+
+def _end_run(run_dir: Path, lock_file) -> None:
+    shutil.rmtree(run_dir, ignore_errors=True)
+    lock_file.close()
+
+
 def _run_jobs(render_jobs: list[SceneJob], jobs: int, progress: Progress) -> dict[int, SceneRender]:
+    if render_jobs:
+        run_dir = start_run(render_jobs[0].cache_dir)
+        render_jobs = [replace(job, run_dir=run_dir) for job in render_jobs]
     total = len(render_jobs)
     renders: dict[int, SceneRender] = {}
     if jobs == 1:
@@ -517,7 +629,8 @@ def _run_jobs(render_jobs: list[SceneJob], jobs: int, progress: Progress) -> dic
 
     # Fresh interpreters: manim's global config must not leak between scenes.
     context = multiprocessing.get_context("spawn")
-    with futures.ProcessPoolExecutor(max_workers=min(jobs, total), mp_context=context) as pool:
+    with futures.ProcessPoolExecutor(max_workers=min(jobs, total), mp_context=context,
+                                     initializer=_start_worker, initargs=(os.getpid(),)) as pool:
         pending = {pool.submit(_render_in_worker, job): job for job in render_jobs}
         progress(f"[0/{total}] rendering {total} scenes in {min(jobs, total)} processes")
         try:

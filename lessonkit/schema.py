@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import math
 import re
+import string
 from dataclasses import dataclass
 from typing import Any
 
+from lessonkit.fonts import undrawable_character
 from mathcore import ACTIVATIONS
 from mathcore.network import INITIALISATIONS
 from lessonkit.voices import VOICE_NAMES
@@ -53,6 +55,9 @@ class Key:
         placeholders: ``{names}`` a narration or title text may use.
         fields: For ``"records"``: field name -> Key describing it (path is the field name).
         min_items, max_items: Length bounds for lists.
+        max_chars: For texts drawn on screen: the most characters that fit where they are drawn
+            (measured with the default theme: longer ones would wrap onto more lines than the
+            layout has room for).
     """
 
     path: str
@@ -67,6 +72,7 @@ class Key:
     fields: tuple["Key", ...] = ()
     min_items: int = 0
     max_items: int | None = None
+    max_chars: int | None = None
 
     @property
     def table(self) -> str:
@@ -91,6 +97,8 @@ class Key:
             parts.append(f"<= {self.maximum:g}")
         if self.within_plot:
             parts.append("within +-plot.z_max")
+        if self.max_chars is not None:
+            parts.append(f"of at most {self.max_chars} characters")
         kind = {"float": "a number", "int": "an integer", "str": "text", "str_list": "a list of texts",
                 "records": "a list of tables"}[self.kind]
         return kind + (" " + ", ".join(parts) if parts else "")
@@ -139,11 +147,15 @@ SCENE_TITLE_KEYS = {
 }
 
 _activation_names = tuple(ACTIVATIONS)
+#: The longest scene title. Titles are drawn on one line, shrunk to the frame's width
+#: (lessonkit.text.title_text); at 38 characters ordinary words keep 85% of the title size
+#: or more, and even 38 W's keep half of it.
+TITLE_CHARS = 38
 
 SCHEMA: tuple[Key, ...] = (
-    Key("lesson.title", "str", "The lecture's title."),
-    Key("lesson.subtitle", "str", "A line under the title."),
-    Key("lesson.goal", "str", "The learning goal, shown on the title card."),
+    Key("lesson.title", "str", "The lecture's title.", max_chars=90),
+    Key("lesson.subtitle", "str", "A line under the title.", max_chars=100),
+    Key("lesson.goal", "str", "The learning goal, shown on the title card.", max_chars=150),
     Key("plot.z_max", "float", "Plots span z from -z_max to z_max.", minimum=4, maximum=12),
     Key("saturation.threshold", "float", "|z| at which the sigmoid counts as saturated (shaded).",
         positive=True, within_plot=True),
@@ -154,7 +166,7 @@ SCHEMA: tuple[Key, ...] = (
     Key("tangent.activation", "choice", "The activation whose tangent is traced.", choices=_activation_names),
     Key("tangent.pause_z", "float", "Where the tracing pauses in the flat region.", within_plot=True),
     Key("practice.z", "float", "Practice problem 1 asks for the sigmoid derivative at this z.", within_plot=True),
-    Key("practice.verdict", "str", "The closing line of practice problem 2, in large letters."),
+    Key("practice.verdict", "str", "The closing line of practice problem 2, in large letters.", max_chars=100),
     Key("chain.layers", "int", "Number of layers the gradient passes through.", minimum=1, maximum=20),
     Key("chain.per_layer_gradient", "float", "Each layer multiplies the gradient by this (0 < g <= 1).",
         positive=True, maximum=1),
@@ -199,13 +211,14 @@ SCHEMA: tuple[Key, ...] = (
         maximum=20),
     Key("theme.name", "choice", "dark or light.", choices=THEMES),
     *(Key(f"theme.{name}.{role}", "color", doc) for name in THEMES for role, doc in COLOR_ROLES.items()),
-    *(Key(f"titles.{key}", "str", f"Title of scene {scene}.") for scene, key in SCENE_TITLE_KEYS.items()),
+    *(Key(f"titles.{key}", "str", f"Title of scene {scene}.", max_chars=TITLE_CHARS)
+      for scene, key in SCENE_TITLE_KEYS.items()),
     Key(
         "takeaways.items",
         "records",
         "The takeaways, in order: text, and recall (a small picture of the scene that showed it).",
         fields=(
-            Key("text", "str", "The takeaway.", placeholders=("sigmoid_max", "relu_max")),
+            Key("text", "str", "The takeaway.", placeholders=("sigmoid_max", "relu_max"), max_chars=100),
             Key("recall", "choice", "Which picture recalls it.", choices=RECALLS),
         ),
         min_items=1,
@@ -296,11 +309,35 @@ def _check_text(key: Key, value: Any, where: str) -> str | None:
         return f"{where} must be text, got {type(value).__name__}"
     if not value.strip():
         return f"{where} must not be empty"
+    if key.max_chars is not None and len(value) > key.max_chars:
+        return (f"{where} is {len(value)} characters long; at most {key.max_chars} fit on screen, "
+                "so shorten it")
+    problem = undrawable_character(value)
+    if problem:
+        return f"{where} {problem}"
     if key.placeholders or key.path.startswith("narration."):
-        for name in re.findall(r"(?<!\{)\{([^{}]*)\}(?!\})", value):
-            if name not in key.placeholders:
-                allowed = ", ".join("{" + p + "}" for p in key.placeholders) or "none"
-                return f"{where} uses unknown placeholder {{{name}}}; allowed: {allowed}"
+        return _check_template(key, value, where)
+    return None
+
+
+def _check_template(key: Key, value: str, where: str) -> str | None:
+    """Why ``value`` cannot be filled in with ``str.format`` and ``key``'s placeholders, or None.
+
+    Scenes fill these in minutes into a render; a bad one must stop the run before it starts.
+    """
+    allowed = ", ".join("{" + p + "}" for p in key.placeholders) or "none"
+    try:
+        names = [name for _, name, _, _ in string.Formatter().parse(value) if name is not None]
+    except ValueError as error:
+        return f"{where} has an unbalanced {{ or }} ({error}); write {{{{ or }}}} for a literal brace"
+    for name in names:
+        if name not in key.placeholders:
+            return f"{where} uses unknown placeholder {{{name}}}; allowed: {allowed}"
+    try:
+        # The values are already formatted texts: a format spec such as :.2f cannot apply.
+        value.format(**{name: "0" for name in key.placeholders})
+    except (ValueError, TypeError, KeyError, IndexError, AttributeError) as error:
+        return f"{where} cannot be filled in ({error}); placeholders are plain {{name}}, allowed: {allowed}"
     return None
 
 

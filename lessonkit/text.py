@@ -6,9 +6,8 @@ import textwrap
 
 from manim import Text, config
 
+from lessonkit.fonts import FONT
 from lessonkit.theme import EDGE_BUFF, Theme
-
-FONT = "DejaVu Sans"
 
 
 def prose(
@@ -51,5 +50,9 @@ def prose(
 
 
 def title_text(text: str, theme: Theme) -> Text:
-    """A scene title: large, bold, at most the frame's width."""
-    return prose(text, theme, font_size=theme.title_size, weight="BOLD")
+    """A scene title: large, bold, on one line, shrunk (never wrapped) to the frame's width.
+
+    A second line would run into what several scenes draw under their title; the lesson's
+    limit on titles (``lessonkit.schema.TITLE_CHARS``) keeps the shrunk title legible.
+    """
+    return prose(text, theme, font_size=theme.title_size, weight="BOLD", chars_per_line=max(1, len(text)))

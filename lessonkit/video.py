@@ -40,6 +40,13 @@ class VideoInfo:
         return float(self.frames / self.fps) if self.fps else 0.0
 
 
+def current_umask() -> int:
+    """The process's umask (read by setting it and putting it back)."""
+    umask = os.umask(0o022)
+    os.umask(umask)
+    return umask
+
+
 @contextlib.contextmanager
 def atomic_path(target: Path | str, suffix: str | None = None) -> Iterator[Path]:
     """A temporary path beside ``target``; renamed onto ``target`` only if the block succeeds."""
@@ -50,6 +57,8 @@ def atomic_path(target: Path | str, suffix: str | None = None) -> Iterator[Path]
     temporary = Path(name)
     try:
         yield temporary
+        # mkstemp makes files 0600 whatever the umask; outputs get the usual mode.
+        os.chmod(temporary, 0o666 & ~current_umask())
         os.replace(temporary, target)
     finally:
         temporary.unlink(missing_ok=True)

@@ -94,11 +94,12 @@ class LessonScene(Scene):
         # cached one; times taken from it would differ between runs, defeat the cache, and
         # put captions a frame off the video.
         self.frames = 0
+        self.fps = config.frame_rate
 
     @property
     def planned_time(self) -> float:
         """Seconds of video written so far (whole frames)."""
-        return self.frames / config.frame_rate
+        return self.frames / self.fps
 
     def tear_down(self) -> None:
         self._close_utterance()
@@ -151,9 +152,9 @@ class LessonScene(Scene):
             return
         utterance, self._open = self._open, None
         remaining = utterance.spoken.hold - (self.planned_time - utterance.start)
-        frames = math.ceil(round(remaining * config.frame_rate, 6))
+        frames = math.ceil(round(remaining * self.fps, 6))
         if frames > 0:
-            self.wait(frames / config.frame_rate)
+            self.wait(frames / self.fps)
         end = self.planned_time
         for offset, cue_end, text in utterance.spoken.cues:
             # Silent narration (reading time only): the last cue stays until the beat ends.

@@ -125,6 +125,7 @@ def test_words_keys_change_what_is_said_and_shown(media_dir):
 def test_plot_range_and_pacing_keys(media_dir):
     narrow = render_tiny(TangentTrace, media_dir, ["plot.z_max=6", "tangent.pause_z=5"], skip_animations=True)
     assert narrow.curve.z_max == 6
-    slow = render_tiny(KeyFormula, media_dir, ["pacing.words_per_second=1"], skip_animations=True)
-    fast = render_tiny(KeyFormula, media_dir, ["pacing.words_per_second=6"], skip_animations=True)
+    # Reading pace times a silent lecture; a voiced one holds each beat as long as its speech.
+    slow = render_tiny(KeyFormula, media_dir, ["voice.name=none", "pacing.words_per_second=1"], skip_animations=True)
+    fast = render_tiny(KeyFormula, media_dir, ["voice.name=none", "pacing.words_per_second=6"], skip_animations=True)
     assert slow.planned_time > fast.planned_time + 20

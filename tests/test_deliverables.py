@@ -7,10 +7,12 @@ import subprocess
 import sys
 import time
 
+import av
 import numpy as np
 import pytest
 from PIL import Image
 
+from lessonkit.audio import RATE, read_audio
 from lessonkit.config import load_lesson
 from lessonkit.pipeline import render_lecture
 from lessonkit.speech import wrap_cue
@@ -168,9 +170,17 @@ def test_clip_formats_decode_to_their_end(tmp_path, clip_format, transparent, co
                             decks=False)
     clip = result.clips[0]
     assert clip.file.endswith(f".{clip_format}")
+    sound_codec = {"webm": "opus", "mov": "aac", "gif": None}[clip_format]
     for path in [clip.file, *(step.file for step in clip.steps)]:
         info = probe(out / path, decode=True)
         assert info.codec == codec and info.frames > 0
+        # The narration in every format but GIF, as long as the video (AAC pads one packet).
+        with av.open(str(out / path)) as container:
+            streams = container.streams.audio
+            assert (streams[0].codec_context.name if streams else None) == sound_codec
+        if sound_codec:
+            assert len(read_audio(out / path)) / RATE == pytest.approx(info.duration, abs=1024 / RATE)
+    assert np.abs(read_audio(out / "lecture.mp4")).max() > 0.1, "the lecture speaks whatever the clip format"
     lecture = probe(out / "lecture.mp4", decode=True, fps=4)
     assert lecture.codec == "h264" and lecture.frames == clip.frames
     if transparent:

@@ -32,7 +32,7 @@ import numpy as np
 from lessonkit.captions import Caption, chapters_text, chapters_vtt, shift, to_srt, to_vtt, within
 from lessonkit.config import PROJECT_ROOT, Lesson
 from lessonkit.theme import Theme
-from lessonkit.video import atomic_path, join_clips, last_frame, probe, to_gif, transcode_to_mp4
+from lessonkit.video import atomic_folder, atomic_path, join_clips, last_frame, probe, to_gif, transcode_to_mp4
 
 DEFAULT_CACHE_DIR = PROJECT_ROOT / ".cache" / "manim"
 
@@ -428,90 +428,97 @@ def render_lecture(
     if _mix_sound(timed, fps) is not None:
         progress("mixed the narration to -16 LUFS")
 
-    out_dir = Path(out_dir)
-    clips_dir = out_dir / "clips"
-    relative = lambda path: Path(path).relative_to(out_dir).as_posix()  # noqa: E731
-    entries: list[ClipEntry] = []
-    lecture_captions: list[Caption] = []
-    start = Fraction(0)
-    progress(f"writing clips, steps, posters and captions ({clip_format})")
-    for job, scene, item in zip(render_jobs, scenes, timed):
-        render = item.render
-        name = clip_name(job.index, job.name)
-        target = clips_dir / f"{name}.{clip_format}"
-        _write_clip(render.movie, target, clip_format, fps, item.sound)
-        duration = Fraction(item.frames, fps)
-        captions = render.cues
-        srt_path, vtt_path = _write_captions(clips_dir / name, captions)
-        entry = ClipEntry(
-            scene=job.name, title=scene.title_for(lesson), file=relative(target),
-            poster=relative(_write_poster(render.movie, clips_dir / f"{name}.png", transparent)),
-            captions_srt=relative(srt_path), captions_vtt=relative(vtt_path),
-            duration=float(duration), width=quality.width, height=quality.height, fps=float(fps),
-            frames=item.frames, start=float(start),
-            captions=[{"start": a, "end": b, "text": text} for a, b, text in captions],
-        )
-        step_start = 0
-        for number, ((step_name, source), frames) in enumerate(zip(render.sections, item.step_frames), start=1):
-            stem = clips_dir / name / f"{number:02d}-{step_name}"
-            step_target = stem.with_suffix(f".{clip_format}")
-            sound = None
-            if item.sound is not None:
-                per_frame = len(item.sound) // item.frames
-                sound = item.sound[step_start * per_frame:(step_start + frames) * per_frame]
-            _write_clip(source, step_target, clip_format, fps, sound)
-            step_captions = within(captions, step_start / fps, (step_start + frames) / fps)
-            step_srt, step_vtt = _write_captions(stem, step_captions)
-            entry.steps.append(StepEntry(
-                name=step_name, file=relative(step_target),
-                poster=relative(_write_poster(source, stem.with_suffix(".png"), transparent)),
-                captions_srt=relative(step_srt), captions_vtt=relative(step_vtt),
-                start=step_start / fps, duration=frames / fps, narration=[text for _, _, text in step_captions],
-            ))
-            step_start += frames
-        entries.append(entry)
-        lecture_captions.extend(shift(captions, float(start)))
-        start += duration
+    final_dir = Path(out_dir)
+    # Built beside --out and swapped in whole: never a mix of this run's files and an older one's.
+    with atomic_folder(final_dir, keep=SCRIPT_FILES) as out_dir:
+        clips_dir = out_dir / "clips"
+        relative = lambda path: Path(path).relative_to(out_dir).as_posix()  # noqa: E731
+        entries: list[ClipEntry] = []
+        lecture_captions: list[Caption] = []
+        start = Fraction(0)
+        progress(f"writing clips, steps, posters and captions ({clip_format})")
+        for job, scene, item in zip(render_jobs, scenes, timed):
+            render = item.render
+            name = clip_name(job.index, job.name)
+            target = clips_dir / f"{name}.{clip_format}"
+            _write_clip(render.movie, target, clip_format, fps, item.sound)
+            duration = Fraction(item.frames, fps)
+            captions = render.cues
+            srt_path, vtt_path = _write_captions(clips_dir / name, captions)
+            entry = ClipEntry(
+                scene=job.name, title=scene.title_for(lesson), file=relative(target),
+                poster=relative(_write_poster(render.movie, clips_dir / f"{name}.png", transparent)),
+                captions_srt=relative(srt_path), captions_vtt=relative(vtt_path),
+                duration=float(duration), width=quality.width, height=quality.height, fps=float(fps),
+                frames=item.frames, start=float(start),
+                captions=[{"start": a, "end": b, "text": text} for a, b, text in captions],
+            )
+            step_start = 0
+            for number, ((step_name, source), frames) in enumerate(zip(render.sections, item.step_frames), start=1):
+                stem = clips_dir / name / f"{number:02d}-{step_name}"
+                step_target = stem.with_suffix(f".{clip_format}")
+                sound = None
+                if item.sound is not None:
+                    per_frame = len(item.sound) // item.frames
+                    sound = item.sound[step_start * per_frame:(step_start + frames) * per_frame]
+                _write_clip(source, step_target, clip_format, fps, sound)
+                step_captions = within(captions, step_start / fps, (step_start + frames) / fps)
+                step_srt, step_vtt = _write_captions(stem, step_captions)
+                entry.steps.append(StepEntry(
+                    name=step_name, file=relative(step_target),
+                    poster=relative(_write_poster(source, stem.with_suffix(".png"), transparent)),
+                    captions_srt=relative(step_srt), captions_vtt=relative(step_vtt),
+                    start=step_start / fps, duration=frames / fps, narration=[text for _, _, text in step_captions],
+                ))
+                step_start += frames
+            entries.append(entry)
+            lecture_captions.extend(shift(captions, float(start)))
+            start += duration
 
-    lecture = out_dir / "lecture.mp4"
-    progress(f"joining {len(entries)} clips into lecture.mp4")
-    sound = np.concatenate([item.sound for item in timed]) if timed[0].sound is not None else None
-    if clip_format in ("mp4", "gif") and not transparent:
-        join_clips([item.render.movie for item in timed], lecture, fps, audio=sound)
-    else:
-        # WebM and MOV clips do not stream-copy into an MP4 that plays everywhere: re-encode.
-        transcode_to_mp4([out_dir / entry.file for entry in entries], lecture, fps,
-                         background=Theme.from_lesson(lesson).background, audio=sound)
-    captions_path = out_dir / "lecture.srt"
-    write_text(captions_path, to_srt(lecture_captions))
-    write_text(out_dir / "lecture.vtt", to_vtt(lecture_captions))
-    chapters = [(entry.start, entry.title) for entry in entries]
-    write_text(out_dir / "chapters.txt", chapters_text(chapters))
-    write_text(out_dir / "chapters.vtt", chapters_vtt(chapters, float(start)))
-    manifest_path = out_dir / "manifest.json"
-    manifest = {
-        "lecture": {"file": "lecture.mp4", "captions_srt": "lecture.srt", "captions_vtt": "lecture.vtt",
-                    "chapters": "chapters.txt", "chapters_vtt": "chapters.vtt", "duration": float(start),
-                    "width": quality.width, "height": quality.height, "fps": fps,
-                    "title": lesson.lesson.title, "voice": lesson.voice.name if sound is not None else "none"},
-        "clip_format": clip_format,
-        "transparent": transparent,
-        "clips": [asdict(entry) for entry in entries],
-    }
-    write_text(manifest_path, json.dumps(manifest, indent=2, ensure_ascii=False) + "\n")
-    if decks:
-        from lessonkit.deck import write_pptx, write_slides_html
+        lecture = out_dir / "lecture.mp4"
+        progress(f"joining {len(entries)} clips into lecture.mp4")
+        sound = np.concatenate([item.sound for item in timed]) if timed[0].sound is not None else None
+        if clip_format in ("mp4", "gif") and not transparent:
+            join_clips([item.render.movie for item in timed], lecture, fps, audio=sound)
+        else:
+            # WebM and MOV clips do not stream-copy into an MP4 that plays everywhere: re-encode.
+            transcode_to_mp4([out_dir / entry.file for entry in entries], lecture, fps,
+                             background=Theme.from_lesson(lesson).background, audio=sound)
+        captions_path = out_dir / "lecture.srt"
+        write_text(captions_path, to_srt(lecture_captions))
+        write_text(out_dir / "lecture.vtt", to_vtt(lecture_captions))
+        chapters = [(entry.start, entry.title) for entry in entries]
+        write_text(out_dir / "chapters.txt", chapters_text(chapters))
+        write_text(out_dir / "chapters.vtt", chapters_vtt(chapters, float(start)))
+        manifest_path = out_dir / "manifest.json"
+        manifest = {
+            "lecture": {"file": "lecture.mp4", "captions_srt": "lecture.srt", "captions_vtt": "lecture.vtt",
+                        "chapters": "chapters.txt", "chapters_vtt": "chapters.vtt", "duration": float(start),
+                        "width": quality.width, "height": quality.height, "fps": fps,
+                        "title": lesson.lesson.title, "voice": lesson.voice.name if sound is not None else "none"},
+            "clip_format": clip_format,
+            "transparent": transparent,
+            "clips": [asdict(entry) for entry in entries],
+        }
+        write_text(manifest_path, json.dumps(manifest, indent=2, ensure_ascii=False) + "\n")
+        if decks:
+            from lessonkit.deck import write_pptx, write_slides_html
 
-        progress("writing slides.html and lecture.pptx")
-        write_slides_html(manifest, out_dir, Theme.from_lesson(lesson))
-        write_pptx(manifest, out_dir)
+            progress("writing slides.html and lecture.pptx")
+            write_slides_html(manifest, out_dir, Theme.from_lesson(lesson))
+            write_pptx(manifest, out_dir)
     loudness = None
     if sound is not None:
         from lessonkit.audio import integrated_loudness
 
         loudness = integrated_loudness(sound)
-    return RenderResult(out_dir, entries, lecture, captions_path, manifest_path, time.perf_counter() - started,
+    return RenderResult(final_dir, entries, final_dir / lecture.name, final_dir / captions_path.name,
+                        final_dir / manifest_path.name, time.perf_counter() - started,
                         synthesized=sum(render.synthesized for render in renders.values()), loudness=loudness)
+
+
+#: The narration script (``render.py --script``): kept in --out when a render replaces it.
+SCRIPT_FILES = ("narration.md", "narration.csv")
 
 
 @dataclass(frozen=True)
@@ -578,7 +585,7 @@ def write_script(lines: Sequence[Line], out_dir: Path) -> tuple[Path, Path]:
     writer.writerow(["scene", "id", "text", "recording"])
     for line in lines:
         writer.writerow([line.scene, line.id, line.text, f"{line.id}{RECORDING_EXTENSIONS[0]}"])
-    md_path, csv_path = Path(out_dir) / "narration.md", Path(out_dir) / "narration.csv"
+    md_path, csv_path = (Path(out_dir) / name for name in SCRIPT_FILES)
     write_text(md_path, "\n".join(markdown))
     write_text(csv_path, table.getvalue())
     return md_path, csv_path

@@ -64,6 +64,44 @@ def atomic_path(target: Path | str, suffix: str | None = None) -> Iterator[Path]
         temporary.unlink(missing_ok=True)
 
 
+@contextlib.contextmanager
+def atomic_folder(target: Path | str, keep: Sequence[str] = ()) -> Iterator[Path]:
+    """A new folder beside ``target`` to build a whole set of outputs in, swapped in for
+    ``target`` only if the block succeeds, so readers see the old set or the new one,
+    never a mix. Files of the old set named in ``keep`` are carried over; everything else
+    of the old set goes. A folder left by a killed run (no process holds its lock) is
+    removed the next time one is built beside it."""
+    import fcntl
+    import shutil
+
+    target = Path(target)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    for leftover in target.parent.glob(f".{target.name}.*-*"):
+        with contextlib.suppress(OSError), open(leftover / ".lock", "a") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            shutil.rmtree(leftover, ignore_errors=True)
+    building = Path(tempfile.mkdtemp(prefix=f".{target.name}.building-", dir=target.parent))
+    os.chmod(building, 0o777 & ~current_umask())
+    lock = open(building / ".lock", "a")
+    fcntl.flock(lock, fcntl.LOCK_EX)
+    try:
+        yield building
+        replaced = None
+        if target.is_dir():
+            for name in keep:
+                if (target / name).exists() and not (building / name).exists():
+                    os.replace(target / name, building / name)
+            replaced = Path(tempfile.mkdtemp(prefix=f".{target.name}.replaced-", dir=target.parent))
+            os.replace(target, replaced / target.name)
+        (building / ".lock").unlink()
+        os.replace(building, target)
+        if replaced is not None:
+            shutil.rmtree(replaced, ignore_errors=True)
+    finally:
+        lock.close()
+        shutil.rmtree(building, ignore_errors=True)
+
+
 def probe(path: Path | str, *, decode: bool = False, fps: Fraction | int | None = None) -> VideoInfo:
     """Read a video's stream parameters. ``decode=True`` decodes every frame (proving the
     file plays to its end) and counts them; ``fps`` gives the nominal rate when known

@@ -4,6 +4,7 @@ cache, checks before rendering, signals, and the modes of what is written."""
 from __future__ import annotations
 
 import errno
+import json
 import fcntl
 import os
 import re
@@ -25,10 +26,10 @@ from lessonkit.config import ConfigError, load_lesson
 from lessonkit.deck import write_pptx
 from lessonkit.pipeline import start_run, write_text
 from lessonkit.schema import SCHEMA_BY_PATH, TITLE_CHARS
-from lessonkit.video import last_frame
+from lessonkit.video import current_umask, last_frame
 
 from scenes import LearningGoal, PracticeProblem2, RealNetwork, ReluComparison, TangentTrace, Takeaways
-from tests.conftest import ROOT, render_tiny
+from tests.conftest import ROOT, TEST_QUALITY, render_tiny
 
 
 def start_cli(*args: str, **kwargs) -> subprocess.Popen:
@@ -362,3 +363,65 @@ def test_text_at_its_limits_fits_on_screen(media_dir, tmp_path):
             scene = render_tiny(scene_class, media_dir, [f'titles.{key}="{title}"'], skip_animations=True)
             assert scene.layout_problems == [], (scene_class.__name__, title)
             assert scene.title.height < 1.0, f"{scene_class.__name__}: the title wrapped"
+
+
+# --- 7. the output folder changes all at once -----------------------------------------------
+
+
+def test_a_render_replaces_the_output_folder_whole(tmp_path):
+    from lessonkit.pipeline import render_lecture
+    from scenes import KeyFormula
+
+    out = tmp_path / "out"
+    (out / "clips").mkdir(parents=True)
+    (out / "clips" / "02-PracticeProblem2.mp4").write_bytes(b"an older render's clip")
+    (out / "manifest.json").write_text("{}")
+    (out / "narration.md").write_text("# the script a teacher records from\n")
+    result = render_lecture([KeyFormula], load_lesson(overrides=["voice.name=none"]), out, quality=TEST_QUALITY,
+                            cache_dir=tmp_path / "cache", decks=False)
+    assert result.lecture == out / "lecture.mp4" and result.lecture.exists()
+    assert not (out / "clips" / "02-PracticeProblem2.mp4").exists(), "no file of an older set stays"
+    assert (out / "narration.md").read_text().startswith("# the script"), "the narration script is kept"
+    assert json.loads((out / "manifest.json").read_text())["clips"][0]["scene"] == "KeyFormula"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["cache", "out"], "nothing left beside --out"
+    assert not list(out.rglob(".*"))
+    assert stat.S_IMODE(out.stat().st_mode) == 0o777 & ~current_umask()
+
+
+def test_a_render_failing_midway_leaves_the_old_outputs_untouched(tmp_path, monkeypatch):
+    import lessonkit.pipeline as pipeline
+    from scenes import LearningGoal
+
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "lecture.mp4").write_bytes(b"the lecture of the last good render")
+    written = []
+
+    def poster_then_full_disk(source, target, transparent):
+        if written:
+            raise OSError(errno.ENOSPC, "No space left on device")
+        written.append(target)
+        return real_poster(source, target, transparent)
+
+    real_poster = pipeline._write_poster
+    monkeypatch.setattr(pipeline, "_write_poster", poster_then_full_disk)
+    with pytest.raises(OSError):
+        pipeline.render_lecture([LearningGoal], load_lesson(overrides=["voice.name=none"]), out,
+                                quality=TEST_QUALITY, cache_dir=tmp_path / "cache", decks=False)
+    assert written, "the run failed while writing its outputs"
+    assert [p.name for p in out.iterdir()] == ["lecture.mp4"], "no new clip beside the old lecture"
+    assert (out / "lecture.mp4").read_bytes() == b"the lecture of the last good render"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["cache", "out"]
+
+
+def test_leftovers_of_a_killed_run_are_cleaned_at_the_next_start(tmp_path):
+    from lessonkit.video import atomic_folder
+
+    out = tmp_path / "out"
+    leftover = tmp_path / ".out.building-killed"
+    (leftover / "clips").mkdir(parents=True)
+    (leftover / "clips" / "half-written.mp4").write_bytes(b"\x00" * 10)
+    with atomic_folder(out) as building:
+        (building / "lecture.mp4").write_bytes(b"new")
+    assert not leftover.exists()
+    assert [p.name for p in tmp_path.iterdir()] == ["out"]

@@ -169,6 +169,10 @@ def run(argv: list[str] | None) -> int:
             overrides.append(f"voice.name={args.voice}")
         lesson = load_lesson(args.config, overrides)
         scenes = select_scenes(args.scene)
+        recordings = Path(lesson.voice.recordings).expanduser()
+        if lesson.voice.name == "recorded" and not recordings.is_dir():
+            raise UsageError(f"recordings folder not found: {recordings} "
+                             "(render.py --script lists the files it needs)")
         missing = missing_programs(lesson.voice.name)
         if missing and not args.doctor:  # --doctor lists it with the other checks
             raise UsageError(f"voice {lesson.voice.name} is not installed: apt-get install {' '.join(missing)} "

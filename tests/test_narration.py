@@ -276,6 +276,9 @@ def test_a_missing_recording_is_named_before_anything_renders(tmp_path):
 
 
 def test_usage_errors_of_the_voice(tmp_path):
+    done = run_cli("--recordings", str(tmp_path / "no-such-folder"), "--out", str(tmp_path / "out"))
+    assert done.returncode == 2 and done.stderr.count("\n") == 1
+    assert "recordings folder not found" in done.stderr
     done = run_cli("--voice", "robot", "--out", str(tmp_path / "out"))
     assert done.returncode == 2 and "argument --voice: invalid choice: 'robot'" in done.stderr
     done = run_cli("--voice", "flite", "--recordings", str(tmp_path), "--out", str(tmp_path / "out"))

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from lessonkit.speech import split_cues, spoken_text
-from lessonkit.voices import ENGINES, recorded, synthesize
+from lessonkit.voices import recorded, synthesize
 
 #: Silence between two cues of one line, in seconds: a breath between sentences.
 CUE_GAP = 0.25
@@ -127,7 +127,3 @@ class Narrator:
             offset += length
         return Spoken(text, timed, [(LEAD, speech.path)], speech.duration, LEAD + speech.duration + self.pause)
 
-
-def engine_names() -> tuple[str, ...]:
-    """The synthetic voices, for help texts."""
-    return tuple(ENGINES)

@@ -4,7 +4,8 @@ It reads the active lesson and theme, paints the background, and gives scenes th
 verbs that keep them honest:
 
 * :meth:`LessonScene.beat` starts a named beat: a section (one slide step) and its
-  caption from ``[narration]``, held on screen long enough to be read;
+  line from ``[narration]``, spoken by the lesson's voice (see :mod:`lessonkit.narration`)
+  and captioned, held until the voice has finished (or, silent, until it has been read);
 * :meth:`LessonScene.number` formats a computed value for display and records it, so
   tests can check every number a scene showed against mathcore;
 * :meth:`LessonScene.show_title` puts the scene's title from ``[titles]`` at the top.

@@ -31,11 +31,10 @@ from pathlib import Path
 from typing import Iterator
 
 from lessonkit.config import ConfigError, load_lesson
+from lessonkit.formats import CLIP_FORMATS, TRANSPARENT_FORMATS, choose_format
 from lessonkit.pipeline import (
-    CLIP_FORMATS,
     DEFAULT_CACHE_DIR,
     QUALITIES,
-    TRANSPARENT_FORMATS,
     RenderError,
     narration_script,
     render_lecture,
@@ -106,7 +105,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--format", choices=list(CLIP_FORMATS), default="mp4", dest="clip_format",
                         help="format of the clips (default mp4); the joined lecture is always mp4")
     parser.add_argument("--transparent", action="store_true",
-                        help="clips with an alpha channel, to sit on any slide background (webm or mov)")
+                        help="clips with an alpha channel, to sit on any slide background "
+                             f"({' or '.join(TRANSPARENT_FORMATS)})")
     parser.add_argument("--cache", type=folder, default=DEFAULT_CACHE_DIR, metavar="DIR",
                         help="manim's cache of rendered animations and spoken lines (default: .cache/manim)")
     parser.add_argument("--voice", choices=VOICE_NAMES,
@@ -156,9 +156,10 @@ def run(argv: list[str] | None) -> int:
         args = build_parser().parse_args(argv)
         if args.jobs < 1:
             raise UsageError("--jobs must be at least 1")
-        if args.transparent and args.clip_format not in TRANSPARENT_FORMATS:
-            raise UsageError(f"--transparent needs --format webm or --format mov: {args.clip_format} "
-                             "has no alpha channel, so the background would silently be opaque")
+        try:
+            choose_format(args.clip_format, args.transparent)
+        except ValueError as error:
+            raise UsageError(str(error)) from None
         overrides = list(args.overrides)
         if args.recordings is not None:
             if args.voice not in (None, "recorded"):

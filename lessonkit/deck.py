@@ -9,10 +9,9 @@ import json
 from pathlib import Path
 from typing import Any
 
+from lessonkit.formats import format_of
 from lessonkit.theme import Theme
 from lessonkit.video import atomic_path
-
-MIME_TYPES = {"mp4": "video/mp4", "webm": "video/webm", "mov": "video/quicktime", "gif": "image/gif"}
 
 
 def deck_steps(manifest: dict[str, Any]) -> list[dict[str, Any]]:
@@ -132,10 +131,11 @@ def write_slides_html(manifest: dict[str, Any], out_dir: Path, theme: Theme) -> 
     for index, step in enumerate(steps):
         src, poster = html.escape(step["file"]), html.escape(step["poster"])
         label = html.escape(f"{step['title']}, step {step['number']}")
-        if step["file"].endswith(".gif"):
+        clip_format = format_of(step["file"])
+        if not clip_format.is_video:
             elements.append(f'<img class="slide" data-src="{src}" src="{poster}" alt="{label}">')
         else:
-            mime = MIME_TYPES[step["file"].rsplit(".", 1)[1]]
+            mime = clip_format.mime_type
             preload = "auto" if index == 0 else "metadata"
             elements.append(f'<video class="slide" playsinline preload="{preload}" poster="{poster}" '
                             f'aria-label="{label}"><source src="{src}" type="{mime}"></video>')
@@ -179,11 +179,12 @@ def write_pptx(manifest: dict[str, Any], out_dir: Path) -> Path:
         width = Emu(int(height * 16 / 9))
         left = Emu(int((deck.slide_width - width) / 2))
         movie, poster = out_dir / step["file"], out_dir / step["poster"]
-        if step["file"].endswith(".gif"):
+        clip_format = format_of(step["file"])
+        if not clip_format.is_video:
             slide.shapes.add_picture(str(movie), left, top, width, height)
         else:
             slide.shapes.add_movie(str(movie), left, top, width, height, poster_frame_image=str(poster),
-                                   mime_type=MIME_TYPES[step["file"].rsplit(".", 1)[1]])
+                                   mime_type=clip_format.mime_type)
         slide.notes_slide.notes_text_frame.text = "\n\n".join(step["narration"])
     target = out_dir / "lecture.pptx"
     with atomic_path(target) as temporary:

@@ -31,6 +31,7 @@ import numpy as np
 
 from lessonkit.captions import Caption, chapters_text, chapters_vtt, shift, to_srt, to_vtt, within
 from lessonkit.config import PROJECT_ROOT, Lesson
+from lessonkit.formats import ClipFormat, choose_format
 from lessonkit.theme import Theme
 from lessonkit.video import atomic_folder, atomic_path, join_clips, last_frame, probe, to_gif, transcode_to_mp4
 
@@ -58,12 +59,6 @@ QUALITIES: dict[str, Quality] = {
     "high": Quality("high", 1920, 1080, 60),
     "4k": Quality("4k", 3840, 2160, 60),
 }
-
-
-#: Clip formats: the container manim renders for each (GIF is made from the MP4).
-CLIP_FORMATS = {"mp4": "mp4", "webm": "webm", "gif": "mp4", "mov": "mov"}
-#: Formats that can carry an alpha channel (WebM: VP9 yuva420p; MOV: QuickTime Animation, argb).
-TRANSPARENT_FORMATS = ("webm", "mov")
 
 
 @dataclass(frozen=True)
@@ -327,11 +322,16 @@ class RenderResult:
 Progress = Callable[[str], None]
 
 
-def _write_clip(source: Path, target: Path, clip_format: str, fps: int, sound: "np.ndarray | None") -> None:
+#: How a clip is made from the movie manim rendered, for formats manim does not render
+#: itself (``ClipFormat.render_as`` differs from the format).
+CONVERTERS: dict[str, Callable[[Path, Path], None]] = {"gif": to_gif}
+
+
+def _write_clip(source: Path, target: Path, clip_format: ClipFormat, fps: int, sound: "np.ndarray | None") -> None:
     """Put a rendered video at ``target`` in the clip format, with ``sound`` as its track
-    (GIF is converted from MP4 and has none)."""
-    if clip_format == "gif":
-        to_gif(source, target)
+    (a converted format, GIF, has none)."""
+    if clip_format.render_as != clip_format.name:
+        CONVERTERS[clip_format.name](source, target)
     else:
         join_clips([source], target, fps, audio=sound)
 
@@ -411,15 +411,12 @@ def render_lecture(
     Raises RenderError naming the first scene that failed, ValueError for a format
     that cannot be transparent. Nothing is written under a final name unless it is complete.
     """
-    if clip_format not in CLIP_FORMATS:
-        raise ValueError(f"unknown clip format {clip_format!r}; known: {', '.join(CLIP_FORMATS)}")
-    if transparent and clip_format not in TRANSPARENT_FORMATS:
-        raise ValueError(f"{clip_format} has no alpha channel; use --format webm or --format mov with --transparent")
+    output_format = choose_format(clip_format, transparent)
     started = time.perf_counter()
     lesson_data = lesson.to_dict()
     render_jobs = [
         SceneJob(index, scene.__module__, scene.__name__, lesson_data, quality, Path(cache_dir).resolve(),
-                 CLIP_FORMATS[clip_format], transparent)
+                 output_format.render_as, transparent)
         for index, scene in enumerate(scenes)
     ]
     renders = _run_jobs(render_jobs, max(1, jobs), progress)
@@ -440,8 +437,8 @@ def render_lecture(
         for job, scene, item in zip(render_jobs, scenes, timed):
             render = item.render
             name = clip_name(job.index, job.name)
-            target = clips_dir / f"{name}.{clip_format}"
-            _write_clip(render.movie, target, clip_format, fps, item.sound)
+            target = clips_dir / f"{name}{output_format.extension}"
+            _write_clip(render.movie, target, output_format, fps, item.sound)
             duration = Fraction(item.frames, fps)
             captions = render.cues
             srt_path, vtt_path = _write_captions(clips_dir / name, captions)
@@ -456,12 +453,12 @@ def render_lecture(
             step_start = 0
             for number, ((step_name, source), frames) in enumerate(zip(render.sections, item.step_frames), start=1):
                 stem = clips_dir / name / f"{number:02d}-{step_name}"
-                step_target = stem.with_suffix(f".{clip_format}")
+                step_target = stem.with_suffix(output_format.extension)
                 sound = None
                 if item.sound is not None:
                     per_frame = len(item.sound) // item.frames
                     sound = item.sound[step_start * per_frame:(step_start + frames) * per_frame]
-                _write_clip(source, step_target, clip_format, fps, sound)
+                _write_clip(source, step_target, output_format, fps, sound)
                 step_captions = within(captions, step_start / fps, (step_start + frames) / fps)
                 step_srt, step_vtt = _write_captions(stem, step_captions)
                 entry.steps.append(StepEntry(
@@ -478,7 +475,7 @@ def render_lecture(
         lecture = out_dir / "lecture.mp4"
         progress(f"joining {len(entries)} clips into lecture.mp4")
         sound = np.concatenate([item.sound for item in timed]) if timed[0].sound is not None else None
-        if clip_format in ("mp4", "gif") and not transparent:
+        if output_format.joins_by_copy and not transparent:
             join_clips([item.render.movie for item in timed], lecture, fps, audio=sound)
         else:
             # WebM and MOV clips do not stream-copy into an MP4 that plays everywhere: re-encode.

@@ -17,6 +17,8 @@ from typing import Iterator, Sequence
 
 import av
 
+from lessonkit.formats import CLIP_FORMATS, ClipFormat, format_of
+
 
 class VideoError(RuntimeError):
     """A clip that cannot be read or joined."""
@@ -133,12 +135,6 @@ def _nominal_rate(stream) -> Fraction:
     return Fraction(round(rate)) if rate and abs(rate - round(rate)) < 0.01 else Fraction(rate or 0)
 
 
-#: Audio codec of each container that carries sound (GIF carries none).
-AUDIO_CODECS = {".mp4": "aac", ".mov": "aac", ".webm": "libopus"}
-#: Container options: MP4 and MOV put their index (moov) at the front, so a browser or a
-#: learning platform starts playing before the download ends.
-#: A 48 kHz movie timescale keeps audio and video durations exact (not rounded to ms).
-CONTAINER_OPTIONS = {suffix: {"movflags": "+faststart", "movie_timescale": "48000"} for suffix in (".mp4", ".mov")}
 #: Colour tags written into H.264's own headers, so QuickTime and Keynote do not guess:
 #: BT.709 primaries and transfer (the sRGB colours manim draws in), limited range, and the
 #: matrix the pixels were really converted with (FFmpeg's default, BT.601 / SMPTE 170M).
@@ -162,7 +158,7 @@ def _copy_video_stream(template, output):
         context.color_range = 1
     if template.codec_context.name == "vp9" and template.metadata.get("alpha_mode") == "1":
         # The WebM muxer writes its AlphaMode flag (which browsers need) from the pixel format.
-        out_stream.codec_context.pix_fmt = "yuva420p"
+        out_stream.codec_context.pix_fmt = CLIP_FORMATS["webm"].pixels(transparent=True)
     return out_stream, tagger
 
 
@@ -186,12 +182,13 @@ def join_clips(clips: Sequence[Path | str], target: Path | str, fps: Fraction | 
             raise VideoError(f"{info.path} ({info.codec} {info.width}x{info.height}) does not match "
                              f"{first.path} ({first.codec} {first.width}x{first.height})")
     target = Path(target)
-    options = CONTAINER_OPTIONS.get(target.suffix, {})
+    clip_format = format_of(target)
     with atomic_path(target) as temporary:
-        with av.open(str(clips[0])) as template_input, av.open(str(temporary), mode="w", options=options) as output:
+        with (av.open(str(clips[0])) as template_input,
+              av.open(str(temporary), mode="w", options=dict(clip_format.container_options)) as output):
             template = template_input.streams.video[0]
             out_stream, tagger = _copy_video_stream(template, output)
-            sound = _AudioWriter(output, audio, AUDIO_CODECS[target.suffix]) if audio is not None else None
+            sound = _AudioWriter(output, audio, clip_format) if audio is not None else None
             time_base = template.time_base
             offset_seconds = Fraction(0)
             last_dts = None
@@ -226,12 +223,14 @@ def join_clips(clips: Sequence[Path | str], target: Path | str, fps: Fraction | 
 class _AudioWriter:
     """Encodes a mono track into ``output`` bit by bit, so its packets interleave with the video's."""
 
-    def __init__(self, output, samples: "np.ndarray", codec: str) -> None:
+    def __init__(self, output, samples: "np.ndarray", clip_format: ClipFormat) -> None:
         from lessonkit.audio import RATE
 
+        if clip_format.audio_codec is None:
+            raise VideoError(f"{clip_format.name} carries no sound")
         self.output, self.samples, self.rate, self.written = output, samples, RATE, 0
-        self.stream = output.add_stream(codec, rate=RATE, layout="mono")
-        self.stream.bit_rate = 128_000 if codec == "aac" else 96_000
+        self.stream = output.add_stream(clip_format.audio_codec, rate=RATE, layout="mono")
+        self.stream.bit_rate = clip_format.audio_bit_rate
 
     def write_until(self, seconds: float) -> None:
         import numpy as np
@@ -345,9 +344,10 @@ def to_gif(source: Path | str, target: Path | str, *, max_width: int = 960, max_
         if width > max_width:
             width, height = max_width, round(height * max_width / width / 2) * 2
         fps = min(max_fps, round(stream.average_rate or max_fps))
-        with av.open(str(temporary), mode="w", format="gif") as output:
-            out_stream = output.add_stream("gif", rate=fps)
-            out_stream.width, out_stream.height, out_stream.pix_fmt = width, height, "pal8"
+        gif = CLIP_FORMATS["gif"]
+        with av.open(str(temporary), mode="w", format=gif.name) as output:
+            out_stream = output.add_stream(gif.video_codec, rate=fps)
+            out_stream.width, out_stream.height, out_stream.pix_fmt = width, height, gif.pixel_format
             graph = av.filter.Graph()
             chain = [graph.add_buffer(template=stream), graph.add("fps", str(fps)),
                      graph.add("scale", f"{width}:{height}:flags=lanczos"), graph.add("split")]
@@ -384,9 +384,10 @@ def transcode_to_mp4(clips: Sequence[Path | str], target: Path | str, fps: Fract
     import numpy as np
 
     fps = Fraction(fps)
+    mp4 = CLIP_FORMATS["mp4"]
     back = np.array([int(background[i:i + 2], 16) for i in (1, 3, 5)], dtype=np.float32)
     with atomic_path(target) as temporary:
-        with av.open(str(temporary), mode="w", options=CONTAINER_OPTIONS[".mp4"]) as output:
+        with av.open(str(temporary), mode="w", options=dict(mp4.container_options)) as output:
             stream = None
             sound = None
             count = 0
@@ -396,13 +397,13 @@ def transcode_to_mp4(clips: Sequence[Path | str], target: Path | str, fps: Fract
                     alpha = rgba[..., 3:4] / 255.0
                     rgb = (rgba[..., :3] * alpha + back * (1 - alpha)).round().astype(np.uint8)
                     if stream is None:
-                        stream = output.add_stream("libx264", rate=fps, options={"crf": "23"})
-                        stream.width, stream.height, stream.pix_fmt = rgb.shape[1], rgb.shape[0], "yuv420p"
+                        stream = output.add_stream(mp4.video_codec, rate=fps, options={"crf": "23"})
+                        stream.width, stream.height, stream.pix_fmt = rgb.shape[1], rgb.shape[0], mp4.pixel_format
                         context = stream.codec_context
                         context.color_primaries, context.color_trc, context.colorspace = COLOUR_TAGS
                         context.color_range = 1
                         if audio is not None:
-                            sound = _AudioWriter(output, audio, AUDIO_CODECS[".mp4"])
+                            sound = _AudioWriter(output, audio, mp4)
                     video_frame = av.VideoFrame.from_ndarray(rgb, format="rgb24")
                     video_frame.pts, video_frame.time_base = count, 1 / fps
                     if sound is not None:

@@ -1,11 +1,10 @@
 """Slide decks from a rendered lecture's manifest: a self-contained HTML presenter page
-and a PowerPoint file, one slide per step (a section of a scene, from pause to pause).
+(the template ``lessonkit/templates/slides.html``, filled with Jinja2) and a PowerPoint
+file, one slide per step (a section of a scene, from pause to pause).
 """
 
 from __future__ import annotations
 
-import html
-import json
 from pathlib import Path
 from typing import Any
 
@@ -26,128 +25,32 @@ def deck_steps(manifest: dict[str, Any]) -> list[dict[str, Any]]:
     return steps
 
 
-_PAGE = """<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>__TITLE__</title>
-<style>
-  /* Three rows: the clip, the captions (when shown, below the clip, never over it), the footer. */
-  html, body { margin: 0; height: 100%; background: __BACKGROUND__; color: __TEXT__;
-               font-family: "DejaVu Sans", system-ui, sans-serif; overflow: hidden; }
-  body { display: grid; grid-template-rows: minmax(0, 1fr) auto 2.6rem; }
-  #stage { display: flex; align-items: center; justify-content: center; min-height: 0; }
-  .slide { display: none; max-width: 100%; max-height: 100%; }
-  .slide.current { display: block; }
-  #caption { text-align: center; font-size: 1.3rem; line-height: 1.4; padding: 0.4rem 8%; min-height: 3.6rem; }
-  #caption.hidden { display: none; }
-  footer { display: flex; align-items: center; justify-content: space-between; padding: 0 1rem;
-           font-size: 0.9rem; color: __MUTED__; }
-</style>
-</head>
-<body>
-<main id="stage">
-__SLIDES__
-</main>
-<div id="caption" class="hidden"><span></span></div>
-<footer><span id="where"></span><span>&larr; &rarr; or click: step &middot; C: captions &middot; M: <span id="sound">sound on</span> &middot; R: replay</span></footer>
-<script>
-// One entry per slide: its captions, timed from the start of its clip.
-const STEPS = __STEPS__;
-const slides = Array.from(document.querySelectorAll(".slide"));
-const caption = document.getElementById("caption");
-let current = -1;
-let muted = false;
+def _page_template() -> "jinja2.Template":
+    """``templates/slides.html``, loaded from the installed package; everything put into
+    it is HTML-escaped (lesson titles and captions may hold ``<``, ``&`` or quotes)."""
+    import jinja2
 
-function setMuted(value) {
-  muted = value;
-  slides.forEach(slide => { if (slide.tagName === "VIDEO") slide.muted = muted; });
-  document.getElementById("sound").textContent = muted ? "sound off" : "sound on";
-}
-
-function showCaption() {
-  const slide = slides[current], step = STEPS[current];
-  const t = step.start + (slide.tagName === "VIDEO" ? slide.currentTime : 0);
-  // The latest line that has started: held through the pauses and over the last frame.
-  const started = step.cues.filter(c => c.start <= t + 0.05);
-  const cue = started[started.length - 1];
-  caption.querySelector("span").textContent = cue ? cue.text : "";
-}
-
-function go(index) {
-  index = Math.max(0, Math.min(slides.length - 1, index));
-  if (index === current) return;
-  if (current >= 0) {
-    slides[current].classList.remove("current");
-    if (slides[current].tagName === "VIDEO") slides[current].pause();
-  }
-  current = index;
-  const slide = slides[current], step = STEPS[current];
-  slide.classList.add("current");
-  if (slide.tagName === "VIDEO") {
-    slide.currentTime = 0;
-    slide.muted = muted;
-    // Plays once; when it ends the last frame stays. A browser that refuses sound before
-    // the first key press or click still plays the step, silently.
-    slide.play().catch(() => { slide.muted = true; slide.play().catch(() => {}); });
-  } else {
-    slide.src = slide.dataset.src;  // restart the GIF
-  }
-  const next = slides[current + 1];
-  if (next && next.tagName === "VIDEO") next.preload = "auto";
-  document.getElementById("where").textContent =
-    `${step.title} \\u2014 step ${step.number} of ${step.of} \\u2014 slide ${current + 1} of ${slides.length}`;
-  location.hash = String(current + 1);
-  showCaption();
-}
-
-slides.forEach(slide => { if (slide.tagName === "VIDEO") slide.addEventListener("timeupdate", () => {
-  if (slides[current] === slide) showCaption(); }); });
-document.addEventListener("keydown", event => {
-  if (["ArrowRight", "PageDown", " ", "Enter"].includes(event.key)) go(current + 1);
-  else if (["ArrowLeft", "PageUp", "Backspace"].includes(event.key)) go(current - 1);
-  else if (event.key === "Home") go(0);
-  else if (event.key === "End") go(slides.length - 1);
-  else if (event.key === "c" || event.key === "C") caption.classList.toggle("hidden");
-  else if (event.key === "m" || event.key === "M") setMuted(!muted);
-  else if (event.key === "r" || event.key === "R") { const i = current; current = -1; go(i); }
-  else return;
-  event.preventDefault();
-});
-document.addEventListener("click", event => go(event.clientX < window.innerWidth / 5 ? current - 1 : current + 1));
-go((parseInt(location.hash.slice(1), 10) || 1) - 1);
-</script>
-</body>
-</html>
-"""
+    environment = jinja2.Environment(loader=jinja2.PackageLoader("lessonkit", "templates"),
+                                     autoescape=True, undefined=jinja2.StrictUndefined,
+                                     trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
+    return environment.get_template("slides.html")
 
 
 def write_slides_html(manifest: dict[str, Any], out_dir: Path, theme: Theme) -> Path:
     """``slides.html`` beside the clips: one slide per step, working from the file system
     with nothing fetched from the network (captions are embedded in the page)."""
     steps = deck_steps(manifest)
-    elements = []
-    for index, step in enumerate(steps):
-        src, poster = html.escape(step["file"]), html.escape(step["poster"])
-        label = html.escape(f"{step['title']}, step {step['number']}")
+    slides = []
+    for step in steps:
         clip_format = format_of(step["file"])
-        if not clip_format.is_video:
-            elements.append(f'<img class="slide" data-src="{src}" src="{poster}" alt="{label}">')
-        else:
-            mime = clip_format.mime_type
-            preload = "auto" if index == 0 else "metadata"
-            elements.append(f'<video class="slide" playsinline preload="{preload}" poster="{poster}" '
-                            f'aria-label="{label}"><source src="{src}" type="{mime}"></video>')
+        slides.append({"file": step["file"], "poster": step["poster"],
+                       "label": f"{step['title']}, step {step['number']}",
+                       "is_video": clip_format.is_video, "mime_type": clip_format.mime_type})
+    # Jinja's tojson escapes <, >, & and ' too, so no caption can end the script early.
     cues = [{"start": s["start"], "title": s["title"], "number": s["number"], "of": s["of"],
              "cues": s["cues"]} for s in steps]
-    page = (
-        _PAGE.replace("__TITLE__", html.escape(manifest["lecture"].get("title", "Lecture")))
-        .replace("__BACKGROUND__", theme.background).replace("__TEXT__", theme.text).replace("__MUTED__", theme.muted)
-        .replace("__SLIDES__", "\n".join(elements))
-        # "</" must not end the script early.
-        .replace("__STEPS__", json.dumps(cues, ensure_ascii=False).replace("</", "<\\/"))
-    )
+    page = _page_template().render(title=manifest["lecture"].get("title", "Lecture"), theme=theme,
+                                   slides=slides, steps=cues)
     target = out_dir / "slides.html"
     with atomic_path(target) as temporary:
         temporary.write_text(page, encoding="utf-8")

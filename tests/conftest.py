@@ -77,3 +77,21 @@ def tiny_lecture(tmp_path_factory):
     result = render_lecture([LearningGoal, KeyFormula], load_lesson(), out, quality=TEST_QUALITY, jobs=2,
                             cache_dir=tmp_path_factory.mktemp("cache"))
     return out, result
+
+
+def stand_in_deck(folder: Path, extension: str = ".mp4", title: str = "A & B", narration: str = "A line") -> dict:
+    """A manifest of one clip of one step with files in ``extension`` (``.mp4``, ``.gif``),
+    stand-ins that the decks embed but do not decode; for quick tests of the decks."""
+    from PIL import Image
+
+    clip, poster = f"clips/01-Scene/01-step{extension}", "clips/01-Scene/01-step.png"
+    (folder / "clips" / "01-Scene").mkdir(parents=True, exist_ok=True)
+    Image.new("RGB", (16, 9), "black").save(folder / poster)
+    if extension == ".gif":
+        Image.new("RGB", (16, 9), "black").save(folder / clip)
+    else:
+        (folder / clip).write_bytes(b"a stand-in: the decks embed the file, they do not decode it")
+    step = {"name": "step", "file": clip, "poster": poster, "start": 0.0, "duration": 1.0, "narration": [narration]}
+    cue = {"start": 0.0, "end": 1.0, "text": narration}
+    return {"lecture": {"title": title}, "clips": [{"scene": "Scene", "title": title, "captions": [cue],
+                                                    "steps": [step]}]}

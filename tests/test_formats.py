@@ -6,13 +6,13 @@ import zipfile
 
 import av
 import pytest
-from PIL import Image
 
 from lessonkit.config import load_lesson
 from lessonkit.deck import write_pptx, write_slides_html
 from lessonkit.formats import CLIP_FORMATS, TRANSPARENT_FORMATS, choose_format, format_of
 from lessonkit.pipeline import CONVERTERS
 from lessonkit.theme import Theme
+from tests.conftest import stand_in_deck
 
 FORMATS = list(CLIP_FORMATS.values())
 
@@ -83,25 +83,9 @@ def test_the_command_line_offers_every_format():
     assert list(action.choices) == list(CLIP_FORMATS)
 
 
-def _one_step_manifest(tmp_path, clip_format):
-    """A manifest of one clip of one step in ``clip_format``, with stand-in files."""
-    clip = f"clips/01-Scene/01-step{clip_format.extension}"
-    (tmp_path / "clips" / "01-Scene").mkdir(parents=True, exist_ok=True)
-    poster = "clips/01-Scene/01-step.png"
-    Image.new("RGB", (16, 9), "black").save(tmp_path / poster)
-    if clip_format.is_video:
-        (tmp_path / clip).write_bytes(b"a stand-in: the decks embed the file, they do not decode it")
-    else:
-        Image.new("RGB", (16, 9), "black").save(tmp_path / clip)
-    step = {"name": "step", "file": clip, "poster": poster, "start": 0.0, "duration": 1.0,
-            "narration": ["A <b> & \"quoted\" line"]}
-    return {"lecture": {"title": "T"}, "clips": [{"scene": "Scene", "title": "A & B", "captions": [],
-                                                   "steps": [step]}]}
-
-
 @pytest.mark.parametrize("clip_format", FORMATS, ids=list(CLIP_FORMATS))
 def test_the_decks_say_each_format_s_mime_type(tmp_path, clip_format):
-    manifest = _one_step_manifest(tmp_path, clip_format)
+    manifest = stand_in_deck(tmp_path, clip_format.extension)
     page = write_slides_html(manifest, tmp_path, Theme.from_lesson(load_lesson())).read_text()
     if clip_format.is_video:
         assert f'type="{clip_format.mime_type}"' in page

@@ -408,110 +408,201 @@ def render_lecture(
     their narration, posters, captions, the joined lecture, chapters, the manifest and
     (with ``decks``) the slide decks.
 
+    The stages, in order: render the scenes, measure them, mix their sound, write clips and
+    steps, join the lecture, write its captions and chapters, the manifest, the decks, and
+    swap the new set of files into ``out_dir``.
+
     Raises RenderError naming the first scene that failed, ValueError for a format
     that cannot be transparent. Nothing is written under a final name unless it is complete.
     """
     output_format = choose_format(clip_format, transparent)
     started = time.perf_counter()
-    lesson_data = lesson.to_dict()
-    render_jobs = [
-        SceneJob(index, scene.__module__, scene.__name__, lesson_data, quality, Path(cache_dir).resolve(),
-                 output_format.render_as, transparent)
-        for index, scene in enumerate(scenes)
-    ]
-    renders = _run_jobs(render_jobs, max(1, jobs), progress)
-    fps = quality.fps
-    timed = _measure([renders[job.index] for job in render_jobs], fps)
-    if _mix_sound(timed, fps) is not None:
+    renders = _render_scenes(scenes, lesson, quality, Path(cache_dir).resolve(), output_format, transparent,
+                             max(1, jobs), progress)
+    timed = _measure(renders, quality.fps)
+    if _mix_sound(timed, quality.fps) is not None:
         progress("mixed the narration to -16 LUFS")
-
+    sound = _lecture_sound(timed)
+    theme = Theme.from_lesson(lesson)
     final_dir = Path(out_dir)
     # Built beside --out and swapped in whole: never a mix of this run's files and an older one's.
-    with atomic_folder(final_dir, keep=SCRIPT_FILES) as out_dir:
-        clips_dir = out_dir / "clips"
-        relative = lambda path: Path(path).relative_to(out_dir).as_posix()  # noqa: E731
-        entries: list[ClipEntry] = []
-        lecture_captions: list[Caption] = []
-        start = Fraction(0)
+    with atomic_folder(final_dir, keep=SCRIPT_FILES) as building:
+        target = _Target(building, quality, output_format, transparent)
         progress(f"writing clips, steps, posters and captions ({clip_format})")
-        for job, scene, item in zip(render_jobs, scenes, timed):
-            render = item.render
-            name = clip_name(job.index, job.name)
-            target = clips_dir / f"{name}{output_format.extension}"
-            _write_clip(render.movie, target, output_format, fps, item.sound)
-            duration = Fraction(item.frames, fps)
-            captions = render.cues
-            srt_path, vtt_path = _write_captions(clips_dir / name, captions)
-            entry = ClipEntry(
-                scene=job.name, title=scene.title_for(lesson), file=relative(target),
-                poster=relative(_write_poster(render.movie, clips_dir / f"{name}.png", transparent)),
-                captions_srt=relative(srt_path), captions_vtt=relative(vtt_path),
-                duration=float(duration), width=quality.width, height=quality.height, fps=float(fps),
-                frames=item.frames, start=float(start),
-                captions=[{"start": a, "end": b, "text": text} for a, b, text in captions],
-            )
-            step_start = 0
-            for number, ((step_name, source), frames) in enumerate(zip(render.sections, item.step_frames), start=1):
-                stem = clips_dir / name / f"{number:02d}-{step_name}"
-                step_target = stem.with_suffix(output_format.extension)
-                sound = None
-                if item.sound is not None:
-                    per_frame = len(item.sound) // item.frames
-                    sound = item.sound[step_start * per_frame:(step_start + frames) * per_frame]
-                _write_clip(source, step_target, output_format, fps, sound)
-                step_captions = within(captions, step_start / fps, (step_start + frames) / fps)
-                step_srt, step_vtt = _write_captions(stem, step_captions)
-                entry.steps.append(StepEntry(
-                    name=step_name, file=relative(step_target),
-                    poster=relative(_write_poster(source, stem.with_suffix(".png"), transparent)),
-                    captions_srt=relative(step_srt), captions_vtt=relative(step_vtt),
-                    start=step_start / fps, duration=frames / fps, narration=[text for _, _, text in step_captions],
-                ))
-                step_start += frames
-            entries.append(entry)
-            lecture_captions.extend(shift(captions, float(start)))
-            start += duration
-
-        lecture = out_dir / "lecture.mp4"
+        entries = _write_clips(timed, [scene.title_for(lesson) for scene in scenes], target)
         progress(f"joining {len(entries)} clips into lecture.mp4")
-        sound = np.concatenate([item.sound for item in timed]) if timed[0].sound is not None else None
-        if output_format.joins_by_copy and not transparent:
-            join_clips([item.render.movie for item in timed], lecture, fps, audio=sound)
-        else:
-            # WebM and MOV clips do not stream-copy into an MP4 that plays everywhere: re-encode.
-            transcode_to_mp4([out_dir / entry.file for entry in entries], lecture, fps,
-                             background=Theme.from_lesson(lesson).background, audio=sound)
-        captions_path = out_dir / "lecture.srt"
-        write_text(captions_path, to_srt(lecture_captions))
-        write_text(out_dir / "lecture.vtt", to_vtt(lecture_captions))
-        chapters = [(entry.start, entry.title) for entry in entries]
-        write_text(out_dir / "chapters.txt", chapters_text(chapters))
-        write_text(out_dir / "chapters.vtt", chapters_vtt(chapters, float(start)))
-        manifest_path = out_dir / "manifest.json"
-        manifest = {
-            "lecture": {"file": "lecture.mp4", "captions_srt": "lecture.srt", "captions_vtt": "lecture.vtt",
-                        "chapters": "chapters.txt", "chapters_vtt": "chapters.vtt", "duration": float(start),
-                        "width": quality.width, "height": quality.height, "fps": fps,
-                        "title": lesson.lesson.title, "voice": lesson.voice.name if sound is not None else "none"},
-            "clip_format": clip_format,
-            "transparent": transparent,
-            "clips": [asdict(entry) for entry in entries],
-        }
-        write_text(manifest_path, json.dumps(manifest, indent=2, ensure_ascii=False) + "\n")
+        _join_lecture(timed, entries, target, sound, theme.background)
+        duration = _lecture_duration(timed, quality.fps)
+        _write_lecture_captions_and_chapters(entries, building, duration)
+        manifest = _write_manifest(entries, lesson, target, duration, voiced=sound is not None)
         if decks:
-            from lessonkit.deck import write_pptx, write_slides_html
-
             progress("writing slides.html and lecture.pptx")
-            write_slides_html(manifest, out_dir, Theme.from_lesson(lesson))
-            write_pptx(manifest, out_dir)
-    loudness = None
-    if sound is not None:
-        from lessonkit.audio import integrated_loudness
+            _write_decks(manifest, building, theme)
+    return RenderResult(final_dir, entries, final_dir / LECTURE_FILES["file"],
+                        final_dir / LECTURE_FILES["captions_srt"], final_dir / "manifest.json",
+                        time.perf_counter() - started, synthesized=sum(render.synthesized for render in renders),
+                        loudness=_loudness(sound))
 
-        loudness = integrated_loudness(sound)
-    return RenderResult(final_dir, entries, final_dir / lecture.name, final_dir / captions_path.name,
-                        final_dir / manifest_path.name, time.perf_counter() - started,
-                        synthesized=sum(render.synthesized for render in renders.values()), loudness=loudness)
+
+@dataclass(frozen=True)
+class _Target:
+    """Where and how a run writes its outputs: the folder being built, size, rate and format."""
+
+    folder: Path
+    quality: Quality
+    clip_format: ClipFormat
+    transparent: bool
+
+    def relative(self, path: Path) -> str:
+        """``path`` as the manifest names it: relative to the output folder, with slashes."""
+        return Path(path).relative_to(self.folder).as_posix()
+
+
+#: The joined lecture's files, by their manifest keys.
+LECTURE_FILES = {"file": "lecture.mp4", "captions_srt": "lecture.srt", "captions_vtt": "lecture.vtt",
+                 "chapters": "chapters.txt", "chapters_vtt": "chapters.vtt"}
+
+
+def _render_scenes(scenes: Sequence[type], lesson: Lesson, quality: Quality, cache_dir: Path,
+                   output_format: ClipFormat, transparent: bool, jobs: int, progress: Progress) -> list[SceneRender]:
+    """Render every scene (in ``jobs`` worker processes); their renders in lecture order."""
+    lesson_data = lesson.to_dict()
+    render_jobs = [SceneJob(index, scene.__module__, scene.__name__, lesson_data, quality, cache_dir,
+                            output_format.render_as, transparent)
+                   for index, scene in enumerate(scenes)]
+    renders = _run_jobs(render_jobs, jobs, progress)
+    return [renders[job.index] for job in render_jobs]
+
+
+def _lecture_sound(timed: list[_Timed]) -> "np.ndarray | None":
+    """The lecture's sound track: the clips' tracks end to end (None for a silent lecture)."""
+    if not timed or timed[0].sound is None:
+        return None
+    return np.concatenate([item.sound for item in timed])
+
+
+def _lecture_duration(timed: list[_Timed], fps: int) -> float:
+    """The lecture's length in seconds, summed exactly over its clips' frames."""
+    return float(sum((Fraction(item.frames, fps) for item in timed), Fraction(0)))
+
+
+def _write_clips(timed: list[_Timed], titles: list[str], target: _Target) -> list[ClipEntry]:
+    """Every scene's clip and its steps in the clip format, each with its sound,
+    poster and captions; the manifest's entries, each with its start on the lecture's timeline."""
+    entries: list[ClipEntry] = []
+    start = Fraction(0)
+    fps = target.quality.fps
+    for item, title in zip(timed, titles):
+        entries.append(_write_scene_clip(item, title, float(start), target))
+        start += Fraction(item.frames, fps)
+    return entries
+
+
+def _write_scene_clip(item: _Timed, title: str, start: float, target: _Target) -> ClipEntry:
+    """One scene's clip, poster and captions, then its steps."""
+    render, quality, fps = item.render, target.quality, target.quality.fps
+    clips_dir = target.folder / "clips"
+    name = clip_name(render.index, render.name)
+    clip_path = clips_dir / f"{name}{target.clip_format.extension}"
+    _write_clip(render.movie, clip_path, target.clip_format, fps, item.sound)
+    captions = render.cues
+    srt_path, vtt_path = _write_captions(clips_dir / name, captions)
+    entry = ClipEntry(
+        scene=render.name, title=title, file=target.relative(clip_path),
+        poster=target.relative(_write_poster(render.movie, clips_dir / f"{name}.png", target.transparent)),
+        captions_srt=target.relative(srt_path), captions_vtt=target.relative(vtt_path),
+        duration=float(Fraction(item.frames, fps)), width=quality.width, height=quality.height, fps=float(fps),
+        frames=item.frames, start=start,
+        captions=[{"start": a, "end": b, "text": text} for a, b, text in captions],
+    )
+    entry.steps = _write_steps(item, clips_dir / name, target)
+    return entry
+
+
+def _write_steps(item: _Timed, folder: Path, target: _Target) -> list[StepEntry]:
+    """One scene's steps (its sections, pause to pause) into ``folder``: each clip cut with
+    its share of the scene's sound, its poster and the captions within it."""
+    fps = target.quality.fps
+    steps = []
+    step_start = 0
+    for number, ((step_name, source), frames) in enumerate(zip(item.render.sections, item.step_frames), start=1):
+        stem = folder / f"{number:02d}-{step_name}"
+        step_path = stem.with_suffix(target.clip_format.extension)
+        sound = None
+        if item.sound is not None:
+            per_frame = len(item.sound) // item.frames
+            sound = item.sound[step_start * per_frame:(step_start + frames) * per_frame]
+        _write_clip(source, step_path, target.clip_format, fps, sound)
+        step_captions = within(item.render.cues, step_start / fps, (step_start + frames) / fps)
+        step_srt, step_vtt = _write_captions(stem, step_captions)
+        steps.append(StepEntry(
+            name=step_name, file=target.relative(step_path),
+            poster=target.relative(_write_poster(source, stem.with_suffix(".png"), target.transparent)),
+            captions_srt=target.relative(step_srt), captions_vtt=target.relative(step_vtt),
+            start=step_start / fps, duration=frames / fps, narration=[text for _, _, text in step_captions],
+        ))
+        step_start += frames
+    return steps
+
+
+def _join_lecture(timed: list[_Timed], entries: list[ClipEntry], target: _Target, sound: "np.ndarray | None",
+                  background: str) -> Path:
+    """Stage 4: ``lecture.mp4``, the clips joined with the lecture's sound: by stream copy
+    where the clip format allows, else re-encoded (transparent pixels over ``background``)."""
+    lecture = target.folder / LECTURE_FILES["file"]
+    fps = target.quality.fps
+    if target.clip_format.joins_by_copy and not target.transparent:
+        join_clips([item.render.movie for item in timed], lecture, fps, audio=sound)
+    else:
+        # WebM and MOV clips do not stream-copy into an MP4 that plays everywhere: re-encode.
+        transcode_to_mp4([target.folder / entry.file for entry in entries], lecture, fps, background=background,
+                         audio=sound)
+    return lecture
+
+
+def _write_lecture_captions_and_chapters(entries: list[ClipEntry], folder: Path, duration: float) -> None:
+    """The lecture's captions (each clip's, moved to its start) and its chapters, one per clip."""
+    captions: list[Caption] = []
+    for entry in entries:
+        captions.extend(shift([(cue["start"], cue["end"], cue["text"]) for cue in entry.captions], entry.start))
+    write_text(folder / LECTURE_FILES["captions_srt"], to_srt(captions))
+    write_text(folder / LECTURE_FILES["captions_vtt"], to_vtt(captions))
+    chapters = [(entry.start, entry.title) for entry in entries]
+    write_text(folder / LECTURE_FILES["chapters"], chapters_text(chapters))
+    write_text(folder / LECTURE_FILES["chapters_vtt"], chapters_vtt(chapters, duration))
+
+
+def _write_manifest(entries: list[ClipEntry], lesson: Lesson, target: _Target, duration: float,
+                    voiced: bool) -> dict[str, Any]:
+    """Stage 6: ``manifest.json``, every clip and step in order; returns what it wrote."""
+    quality = target.quality
+    manifest = {
+        "lecture": {**LECTURE_FILES, "duration": duration,
+                    "width": quality.width, "height": quality.height, "fps": quality.fps,
+                    "title": lesson.lesson.title, "voice": lesson.voice.name if voiced else "none"},
+        "clip_format": target.clip_format.name,
+        "transparent": target.transparent,
+        "clips": [asdict(entry) for entry in entries],
+    }
+    write_text(target.folder / "manifest.json", json.dumps(manifest, indent=2, ensure_ascii=False) + "\n")
+    return manifest
+
+
+def _write_decks(manifest: dict[str, Any], folder: Path, theme: Theme) -> None:
+    """Stage 7: ``slides.html`` and ``lecture.pptx``, one slide per step."""
+    from lessonkit.deck import write_pptx, write_slides_html
+
+    write_slides_html(manifest, folder, theme)
+    write_pptx(manifest, folder)
+
+
+def _loudness(sound: "np.ndarray | None") -> float | None:
+    """Integrated loudness of the lecture's sound (LUFS), None when silent."""
+    if sound is None:
+        return None
+    from lessonkit.audio import integrated_loudness
+
+    return integrated_loudness(sound)
 
 
 #: The narration script (``render.py --script``): kept in --out when a render replaces it.

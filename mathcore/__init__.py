@@ -32,6 +32,7 @@ from mathcore.gradients import (
 from mathcore.network import (
     GradientMeasurement,
     Network,
+    compare_gradient_norms,
     init_network,
     loss_and_gradients,
     measure_gradient_norms,
@@ -43,6 +44,7 @@ __all__ = [
     "Activation",
     "GradientMeasurement",
     "Network",
+    "compare_gradient_norms",
     "PracticeProblem1",
     "PracticeProblem2",
     "descent_step",

@@ -12,6 +12,7 @@ is orders of magnitude below the last layer's, while a ReLU network keeps them c
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Iterable
 
 import numpy as np
 
@@ -159,3 +160,22 @@ def measure_gradient_norms(
         seed=seed,
         weight_gradient_norms=norms,
     )
+
+
+def compare_gradient_norms(
+    activations: Iterable[str] = ("sigmoid", "relu"),
+    *,
+    depth: int = 10,
+    width: int = 32,
+    init: str = "auto",
+    seed: int = 0,
+    batch: int = 64,
+) -> dict[str, GradientMeasurement]:
+    """:func:`measure_gradient_norms` once per activation, with the same settings and seed
+    (so the same random data), by activation name: the lecture's sigmoid-against-ReLU experiment.
+
+    >>> sorted(compare_gradient_norms(depth=3, width=4, batch=8))
+    ['relu', 'sigmoid']
+    """
+    return {name: measure_gradient_norms(depth, width, name, init=init, seed=seed, batch=batch)
+            for name in activations}

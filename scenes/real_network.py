@@ -5,24 +5,16 @@ from __future__ import annotations
 from manim import DOWN, LEFT, RIGHT, FadeIn, VGroup, Write
 
 from lessonkit.components import LogBarChart, shared_decades
-from lessonkit.config import Lesson
 from lessonkit.scene import LessonScene
 from lessonkit.text import prose
-from mathcore import GradientMeasurement, get_activation, measure_gradient_norms
-
-
-def measure(lesson: Lesson, activation: str) -> GradientMeasurement:
-    """The lesson's ``[real_network]`` experiment with ``activation`` (also recalled by Takeaways)."""
-    settings = lesson.real_network
-    return measure_gradient_norms(depth=settings.depth, width=settings.width, activation=activation,
-                                  init=settings.init, seed=settings.seed, batch=settings.batch)
+from mathcore import GradientMeasurement, compare_gradient_norms, get_activation
 
 
 class RealNetwork(LessonScene):
     """Per-layer gradient norms of a deep sigmoid network and a deep ReLU network."""
 
     def construct(self) -> None:
-        self.measurements = {name: measure(self.lesson, name) for name in ("sigmoid", "relu")}
+        self.measurements = compare_gradient_norms(("sigmoid", "relu"), **self.lesson.real_network.to_dict())
         self.describe_experiment()
         self.show_network("sigmoid", side=LEFT)
         self.show_network("relu", side=RIGHT)

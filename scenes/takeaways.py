@@ -8,8 +8,7 @@ from lessonkit.components import ActivationPlot, LogBarChart, shared_decades
 from lessonkit.scene import LessonScene
 from lessonkit.text import prose
 from lessonkit.theme import EDGE_BUFF
-from mathcore import get_activation, gradient_through_layers
-from scenes.real_network import measure
+from mathcore import compare_gradient_norms, get_activation, gradient_through_layers
 
 ICON_WIDTH = 1.5
 ICON_HEIGHT = 0.75
@@ -64,7 +63,8 @@ class Takeaways(LessonScene):
             chart = LogBarChart(values, height=ICON_HEIGHT, width=ICON_WIDTH, ceiling_exponent=0, theme=theme)
             icon = VGroup(chart.baseline, chart.bars)
         else:  # real_network: the two measured bar charts side by side
-            norms = {name: measure(self.lesson, name).weight_gradient_norms for name in ("sigmoid", "relu")}
+            measured = compare_gradient_norms(("sigmoid", "relu"), **self.lesson.real_network.to_dict())
+            norms = {name: measurement.weight_gradient_norms for name, measurement in measured.items()}
             floor, ceiling = shared_decades(*norms.values())
             charts = []
             for name, values in norms.items():

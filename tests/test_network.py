@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from mathcore import ACTIVATIONS, init_network, loss_and_gradients, measure_gradient_norms
+from mathcore import ACTIVATIONS, compare_gradient_norms, init_network, loss_and_gradients, measure_gradient_norms
 from mathcore.network import Network, resolve_init
 
 
@@ -60,6 +60,16 @@ def test_measurement_is_seeded_and_reproducible():
     c = measure_gradient_norms(depth=5, width=8, seed=8)
     np.testing.assert_array_equal(a.weight_gradient_norms, b.weight_gradient_norms)
     assert not np.array_equal(a.weight_gradient_norms, c.weight_gradient_norms)
+
+
+def test_comparison_measures_each_activation_with_the_same_settings():
+    settings = {"depth": 4, "width": 6, "init": "auto", "seed": 3, "batch": 16}
+    measured = compare_gradient_norms(("sigmoid", "tanh", "relu"), **settings)
+    assert list(measured) == ["sigmoid", "tanh", "relu"]
+    for name, measurement in measured.items():
+        alone = measure_gradient_norms(activation=name, **settings)
+        np.testing.assert_array_equal(measurement.weight_gradient_norms, alone.weight_gradient_norms)
+        assert (measurement.activation, measurement.init, measurement.seed) == (name, alone.init, 3)
 
 
 def test_init_choices():

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 from manim import (
     DOWN,
     LEFT,
@@ -117,9 +119,13 @@ class ReluComparison(LessonScene):
             rf"\mathrm{{ReLU}}'({self.number('dead_z', z)}) = {self.number('dead_gradient', relu_prime(z))}",
             color=self.theme.relu_prime,
         )
-        slope = ActivationPlot("relu", derivative=True, x_length=5.0, y_length=1.6, z_max=4.0, x_step=2.0,
+        # The axes reach the dead neuron's z, however far left the lesson puts it.
+        x_step = 2.0
+        z_span = max(4.0, x_step * math.ceil(abs(z) / x_step))
+        slope = ActivationPlot("relu", derivative=True, x_length=5.0, y_length=1.6, z_max=z_span, x_step=x_step,
                                y_range=self.shared_slope_range(), theme=self.theme)
         dot = slope.get_dot(z, color=self.theme.warning)
+        self.dead_slope, self.dead_dot = slope, dot
         right = VGroup(gradient, VGroup(slope, dot)).arrange(DOWN, buff=0.5, aligned_edge=LEFT)
         right.next_to(diagram, RIGHT, buff=1.2).set_y(0.0)
         self.diagram = diagram

@@ -129,3 +129,13 @@ def test_plot_range_and_pacing_keys(media_dir):
     slow = render_tiny(KeyFormula, media_dir, ["voice.name=none", "pacing.words_per_second=1"], skip_animations=True)
     fast = render_tiny(KeyFormula, media_dir, ["voice.name=none", "pacing.words_per_second=6"], skip_animations=True)
     assert slow.planned_time > fast.planned_time + 20
+
+
+def test_the_dying_relu_dot_sits_on_its_axes(media_dir):
+    # The plot spans +-4 by default; a dead neuron further left widens it (the default -2 is in the golden frame).
+    z = -6.0
+    scene = render_tiny(ReluComparison, media_dir, [f"dying_relu.z={z}"], skip_animations=True)
+    axes, dot = scene.dead_slope.axes, scene.dead_dot
+    left, right = axes.c2p(axes.x_range[0], 0)[0], axes.c2p(axes.x_range[1], 0)[0]
+    assert left - 1e-6 <= dot.get_center()[0] <= right + 1e-6
+    assert axes.p2c(dot.get_center())[0] == pytest.approx(z)

@@ -46,6 +46,18 @@ def gradient_through_layers(per_layer_gradient: float | ArrayLike, layers: int |
     return np.cumprod(factors)
 
 
+def gradient_by_layer(per_layer_gradient: float | ArrayLike, layers: int | None = None) -> FloatArray:
+    """The gradient that reaches each layer, in the network's own order: first layer first,
+    as a picture of the network shows them (:func:`gradient_through_layers` goes the other
+    way, as backpropagation does). Per-layer factors, if given, are in that order too.
+
+    >>> gradient_by_layer(0.5, 3)
+    array([0.125, 0.25 , 0.5  ])
+    """
+    factors = as_float_array(per_layer_gradient)
+    return gradient_through_layers(factors[::-1] if factors.ndim else factors, layers)[::-1]
+
+
 def weight_update(learning_rate: ArrayLike, gradient: ArrayLike) -> float | FloatArray:
     """The size of one gradient-descent step on a weight: learning_rate x gradient."""
     return to_output(as_float_array(learning_rate) * as_float_array(gradient))

@@ -35,10 +35,7 @@ class LearningGoal(LessonScene):
         sketch.next_to(goal, RIGHT, buff=0.8)
         sketch.match_y(goal).shift(0.2 * DOWN)
         threshold = self.lesson.saturation.threshold
-        flat_ends = [
-            sketch.get_region(-sketch.z_max, -threshold, self.theme.saturated, opacity=0.3),
-            sketch.get_region(threshold, sketch.z_max, self.theme.saturated, opacity=0.3),
-        ]
+        flat_ends = sketch.get_saturated_regions(threshold)
         self.play(FadeIn(goal, shift=0.2 * RIGHT))
         self.play(Create(sketch.axes), Create(sketch.graph), FadeIn(sketch.y_label, sketch.x_label), run_time=1.5)
         # Behind the curve, so the shading marks where it is flat without hiding it.

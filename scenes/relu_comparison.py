@@ -24,7 +24,7 @@ from lessonkit.components import ActivationPlot, LogBarChart, nice_range, shared
 from lessonkit.scene import LessonScene
 from lessonkit.text import prose
 from lessonkit.theme import EDGE_BUFF
-from mathcore import get_activation, gradient_through_layers, relu_prime, weight_update
+from mathcore import get_activation, gradient_by_layer, relu_prime, weight_update
 
 
 class ReluComparison(LessonScene):
@@ -73,9 +73,9 @@ class ReluComparison(LessonScene):
 
     def compare_chains(self) -> None:
         chain = self.lesson.chain
-        sigmoid_path = list(gradient_through_layers(chain.per_layer_gradient, chain.layers)[::-1])
+        sigmoid_path = list(gradient_by_layer(chain.per_layer_gradient, chain.layers))
         relu_factor = relu_prime(1.0)  # an active ReLU: any z > 0
-        relu_path = list(gradient_through_layers(relu_factor, chain.layers)[::-1])
+        relu_path = list(gradient_by_layer(relu_factor, chain.layers))
         self.beat("chain", layers=str(chain.layers), sigmoid_first_layer=self.spoken(sigmoid_path[0]),
                   relu_first_layer=self.spoken(relu_path[0]))
         self.play(FadeOut(self.plots), FadeOut(self.levels))

@@ -32,11 +32,7 @@ class Saturation(LessonScene):
     def shade_regions(self) -> None:
         threshold = self.lesson.saturation.threshold
         self.beat("regions", threshold=self.spoken(threshold))
-        z_max = self.plot.z_max
-        regions = VGroup(
-            self.plot.get_region(-z_max, -threshold, self.theme.saturated, opacity=0.3),
-            self.plot.get_region(threshold, z_max, self.theme.saturated, opacity=0.3),
-        )
+        regions = self.plot.get_saturated_regions(threshold)
         label = self.math(rf"|z| \geq {self.number('threshold', threshold)}", color=self.theme.saturated,
                           font_size=self.theme.label_size)
         label.next_to(regions[1], UP, buff=0.1)

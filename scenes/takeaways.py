@@ -8,7 +8,7 @@ from lessonkit.components import ActivationPlot, LogBarChart, shared_decades
 from lessonkit.scene import LessonScene
 from lessonkit.text import prose
 from lessonkit.theme import EDGE_BUFF
-from mathcore import compare_gradient_norms, get_activation, gradient_through_layers
+from mathcore import compare_gradient_norms, get_activation, gradient_by_layer
 
 ICON_WIDTH = 1.5
 ICON_HEIGHT = 0.75
@@ -49,8 +49,7 @@ class Takeaways(LessonScene):
         if recall == "saturation":
             plot = ActivationPlot("sigmoid", **small)
             threshold = self.lesson.saturation.threshold
-            icon = VGroup(plot.get_region(-plot.z_max, -threshold, theme.saturated, 0.4),
-                          plot.get_region(threshold, plot.z_max, theme.saturated, 0.4), plot.axes, plot.graph)
+            icon = VGroup(*plot.get_saturated_regions(threshold, opacity=0.4), plot.axes, plot.graph)
         elif recall == "max_derivative":
             plot = ActivationPlot("sigmoid", derivative=True, **small)
             icon = VGroup(plot.axes, plot.graph, plot.get_dot(0.0).scale(0.6))
@@ -59,7 +58,7 @@ class Takeaways(LessonScene):
             icon = VGroup(plot.axes, plot.graph)
         elif recall == "chain":
             chain = self.lesson.chain
-            values = gradient_through_layers(chain.per_layer_gradient, chain.layers)[::-1]
+            values = gradient_by_layer(chain.per_layer_gradient, chain.layers)
             chart = LogBarChart(values, height=ICON_HEIGHT, width=ICON_WIDTH, ceiling_exponent=0, theme=theme)
             icon = VGroup(chart.baseline, chart.bars)
         else:  # real_network: the two measured bar charts side by side

@@ -10,6 +10,7 @@ import pytest
 
 from mathcore import (
     descent_step,
+    gradient_by_layer,
     gradient_through_layers,
     practice_problem_1,
     practice_problem_2,
@@ -37,6 +38,14 @@ def test_gradient_through_layers_are_the_running_products():
     np.testing.assert_allclose(products, [float(e) for e in exact], rtol=1e-15)
     np.testing.assert_allclose(gradient_through_layers([0.5, 0.25, 1.0]), [0.5, 0.125, 0.125])
     assert gradient_through_layers(1.0, 20)[-1] == 1.0
+
+
+def test_gradient_by_layer_puts_the_first_layer_first():
+    np.testing.assert_allclose(gradient_by_layer(0.2, 3), [0.008, 0.04, 0.2], rtol=1e-15)
+    # Factors of layers 1, 2, 3: the last layer's gradient is its own factor, the first's the product.
+    np.testing.assert_allclose(gradient_by_layer([0.5, 0.25, 1.0]), [0.125, 0.25, 1.0])
+    with pytest.raises(ValueError):
+        gradient_by_layer(0.2, 0)
 
 
 @pytest.mark.parametrize(

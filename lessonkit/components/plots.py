@@ -141,6 +141,13 @@ class ActivationPlot(VGroup):
         band.set_fill(color, opacity=opacity).move_to((low + high) / 2)
         return band
 
+    def get_saturated_regions(self, threshold: float, color: str | None = None, opacity: float = 0.3) -> VGroup:
+        """The two saturated tails shaded: |z| >= ``threshold`` out to the ends of the axes
+        (colour: the theme's ``saturated``). Add them behind the curve."""
+        color = color or self.theme.saturated
+        return VGroup(self.get_region(-self.z_max, -threshold, color, opacity),
+                      self.get_region(threshold, self.z_max, color, opacity))
+
     def get_level_line(self, y: float, label: str | None = None, color: str | None = None) -> VGroup:
         """A dashed horizontal line at height ``y``, with an optional LaTeX label at its right."""
         color = color or self.theme.highlight

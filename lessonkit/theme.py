@@ -13,8 +13,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from manim import ManimColor, interpolate_color
-
 from lessonkit.config import Lesson, active_lesson
 
 # Sizes in manim's font-size units (48 is manim's default). 24 is the smallest that
@@ -24,7 +22,6 @@ HEADING_SIZE = 36
 BODY_SIZE = 32
 LABEL_SIZE = 28
 SMALL_SIZE = 24
-CAPTION_WIDTH = 12.0
 
 CURVE_STROKE = 5
 AXIS_STROKE = 2
@@ -84,7 +81,3 @@ class Theme:
         """The colour of an activation's derivative."""
         return {"sigmoid": self.sigmoid_prime, "relu": self.relu_prime, "leaky_relu": self.relu_prime,
                 "tanh": self.tanh_prime}.get(activation, self.muted)
-
-    def faded(self, color: str, amount: float = 0.75) -> ManimColor:
-        """``color`` blended ``amount`` of the way into the background (for fills and shading)."""
-        return interpolate_color(ManimColor(color), ManimColor(self.background), amount)

@@ -81,7 +81,6 @@ class ActivationPlot(VGroup):
         super().__init__(**kwargs)
         self.theme = theme = theme or Theme.from_lesson()
         self.activation: Activation = get_activation(activation)
-        self.is_derivative = derivative
         self.function = self.activation.derivative if derivative else self.activation.function
         self.z_max = float(z_max if z_max is not None else active_lesson().plot.z_max)
         if y_range is None:
@@ -244,7 +243,3 @@ class TangentTracer(VGroup):
     def make_trace_animation(self, to_z: float, run_time: float = 4.0, rate_func=linear) -> Animation:
         """Slide the tangent to ``to_z``."""
         return self.z_tracker.animate(run_time=run_time, rate_func=rate_func).set_value(to_z)
-
-    def slope_text(self, z: float, sig_figs: int = 4) -> str:
-        """The slope at ``z`` as the lesson's formatter writes it (for captions and labels)."""
-        return format_number(self.function_plot.activation.derivative(z), sig_figs)

@@ -12,6 +12,7 @@ are merged over it (keys they leave out keep their defaults) and validated again
 from __future__ import annotations
 
 import copy
+import functools
 import difflib
 import json
 import math
@@ -235,6 +236,13 @@ def use_lesson(lesson: Lesson | Mapping[str, Any] | None) -> None:
         validate(lesson)
         lesson = Lesson(lesson)
     _active = lesson
+
+
+@functools.cache
+def default_lesson() -> Lesson:
+    """The lesson of the default file alone (``assets/lesson.toml``), whatever lesson is active:
+    what components fall back to, so that they work in any manim scene."""
+    return load_lesson()
 
 
 def active_lesson() -> Lesson:

@@ -2,7 +2,8 @@
 
 Colours come from the lesson config (``[theme.dark]`` / ``[theme.light]``); sizes are
 fixed here so that every scene is readable at 480p. Components read a :class:`Theme`
-when they are built (never as import-time default arguments).
+when they are built (never as import-time default arguments): the one they are given, else
+:meth:`Theme.default`, never the active lesson's.
 
 >>> from lessonkit.config import load_lesson
 >>> Theme.from_lesson(load_lesson(overrides=["theme.name=light"])).background
@@ -13,7 +14,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from lessonkit.config import Lesson, active_lesson
+from lessonkit.config import Lesson, active_lesson, default_lesson
 
 # Sizes in manim's font-size units (48 is manim's default). 24 is the smallest that
 # stays legible at 854x480.
@@ -70,6 +71,16 @@ class Theme:
         name = lesson.theme.name
         colors = lesson.theme[name]
         return cls(name=name, **{role: colors[role] for role in colors})
+
+    @classmethod
+    def default(cls) -> "Theme":
+        """The built-in theme, the default lesson file's (dark), whatever lesson is active:
+        what a component draws with when it is given no theme.
+
+        >>> Theme.default().name
+        'dark'
+        """
+        return cls.from_lesson(default_lesson())
 
     def function_color(self, activation: str) -> str:
         """The colour of an activation's curve: one colour per function across the lecture."""

@@ -30,7 +30,8 @@ class LearningGoal(LessonScene):
         self.play(FadeOut(self.subtitle), FadeOut(self.heading))
         self.show_title()
         goal = prose(self.lesson.lesson.goal, self.theme, font_size=self.theme.heading_size, max_width=6.2)
-        sketch = ActivationPlot("sigmoid", x_length=5.2, y_length=2.6, show_numbers=False, theme=self.theme)
+        sketch = ActivationPlot("sigmoid", x_length=5.2, y_length=2.6, show_numbers=False,
+                                z_max=self.lesson.plot.z_max, theme=self.theme)
         goal.to_edge(LEFT, buff=0.8).shift(0.3 * DOWN)
         sketch.next_to(goal, RIGHT, buff=0.8)
         sketch.match_y(goal).shift(0.2 * DOWN)

@@ -75,7 +75,7 @@ class PracticeProblem1(PracticeScene):
         p = self.solution_numbers
         self.beat("conclusion", z=self.spoken(p.z), share=self.spoken_percent(p.share))
         plot = ActivationPlot("sigmoid", derivative=True, x_length=3.6, y_length=2.0, theme=self.theme,
-                              x_step=self.lesson.plot.z_max / 2)
+                              z_max=self.lesson.plot.z_max, x_step=self.lesson.plot.z_max / 2)
         plot.next_to(self.solution, RIGHT, buff=0.5).align_to(self.solution, DOWN)
         plot.shift(RIGHT * max(0.0, -self.width_right_of(plot)))
         dot, peak = plot.get_dot(p.z, color=self.theme.warning), plot.get_dot(0.0)

@@ -24,7 +24,8 @@ class Saturation(LessonScene):
     def draw_curve(self) -> None:
         self.beat("curve")
         self.show_title()
-        self.plot = ActivationPlot("sigmoid", x_length=8.4, y_length=4.2, theme=self.theme)
+        self.plot = ActivationPlot("sigmoid", x_length=8.4, y_length=4.2, z_max=self.lesson.plot.z_max,
+                                   theme=self.theme)
         self.plot.to_edge(LEFT, buff=0.6).shift(0.35 * DOWN)
         self.play(Create(self.plot.axes), FadeIn(self.plot.tick_labels, self.plot.x_label, self.plot.y_label))
         self.play(Create(self.plot.graph), run_time=2)

@@ -45,7 +45,8 @@ class Takeaways(LessonScene):
     def make_icon(self, recall: str) -> Mobject:
         """A small picture of the scene that showed the idea."""
         theme = self.theme
-        small = {"x_length": ICON_WIDTH, "y_length": ICON_HEIGHT, "show_numbers": False, "theme": theme}
+        small = {"x_length": ICON_WIDTH, "y_length": ICON_HEIGHT, "show_numbers": False,
+                 "z_max": self.lesson.plot.z_max, "theme": theme}
         if recall == "saturation":
             plot = ActivationPlot("sigmoid", **small)
             threshold = self.lesson.saturation.threshold

@@ -28,8 +28,9 @@ class TangentTrace(LessonScene):
         self.beat("setup", name=self.activation.display_name.lower())
         self.show_title()
         name = self.activation.name
-        self.curve = ActivationPlot(name, x_length=8.6, y_length=2.3, theme=self.theme)
-        self.slope = ActivationPlot(name, derivative=True, x_length=8.6, y_length=2.3, theme=self.theme)
+        size = {"x_length": 8.6, "y_length": 2.3, "z_max": self.lesson.plot.z_max, "theme": self.theme}
+        self.curve = ActivationPlot(name, **size)
+        self.slope = ActivationPlot(name, derivative=True, **size)
         plots = VGroup(self.curve, self.slope).arrange(DOWN, buff=0.55, aligned_edge=LEFT)
         plots.to_edge(LEFT, buff=EDGE_BUFF + 0.3).shift(0.45 * DOWN)
         self.play(Create(self.curve), run_time=1.5)

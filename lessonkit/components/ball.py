@@ -42,7 +42,7 @@ class BallOnSurface(VGroup):
         **kwargs,
     ) -> None:
         super().__init__(**kwargs)
-        self.theme = theme = theme or Theme.from_lesson()
+        self.theme = theme = theme or Theme.default()
         self.activation = get_activation(activation)
         self.z = float(z)
         self.push = float(push)

@@ -32,7 +32,7 @@ from manim import (
 
 from lessonkit.components.motion import follow, set_line
 from lessonkit.components.readout import LabelledReadout
-from lessonkit.config import active_lesson
+from lessonkit.config import default_lesson
 from lessonkit.theme import AXIS_STROKE, CURVE_STROKE, DOT_RADIUS, TANGENT_STROKE, Theme
 from mathcore import Activation, format_number, get_activation
 
@@ -52,11 +52,12 @@ class ActivationPlot(VGroup):
     Args:
         activation: A name in ``mathcore.ACTIVATIONS``.
         derivative: Plot the derivative instead of the function.
-        z_max: z runs from -z_max to z_max (default: the lesson's ``plot.z_max``).
+        z_max: z runs from -z_max to z_max (default: ``plot.z_max`` of the default lesson file;
+            a scene passes its lesson's).
         y_range: (min, max, step); by default it covers the curve over that z range.
         x_length, y_length: Size on screen.
         color: Curve colour (default: the theme's colour for this function).
-        theme: Colours and sizes (default: the active lesson's theme).
+        theme: Colours and sizes (default: :meth:`Theme.default`).
         x_step: Distance between labelled z ticks.
         show_numbers: Label the ticks (off for small sketches).
 
@@ -79,10 +80,10 @@ class ActivationPlot(VGroup):
         **kwargs,
     ) -> None:
         super().__init__(**kwargs)
-        self.theme = theme = theme or Theme.from_lesson()
+        self.theme = theme = theme or Theme.default()
         self.activation: Activation = get_activation(activation)
         self.function = self.activation.derivative if derivative else self.activation.function
-        self.z_max = float(z_max if z_max is not None else active_lesson().plot.z_max)
+        self.z_max = float(z_max if z_max is not None else default_lesson().plot.z_max)
         if y_range is None:
             samples = self.function(np.linspace(-self.z_max, self.z_max, 801))
             # A derivative gets 10% headroom so that its peak (the point of the lesson) stands free.

@@ -34,7 +34,7 @@ class WorkedSolution(VGroup):
         **kwargs,
     ) -> None:
         super().__init__(**kwargs)
-        self.theme = theme = theme or Theme.from_lesson()
+        self.theme = theme = theme or Theme.default()
         self.lines = VGroup(*(
             MathTex(*([line] if isinstance(line, str) else line), font_size=font_size or theme.body_size,
                     color=theme.text)

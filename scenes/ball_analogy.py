@@ -5,12 +5,19 @@ from __future__ import annotations
 from manim import DOWN, UP, FadeIn, FadeOut, GrowArrow, VGroup, Write
 
 from lessonkit.components import BallOnSurface
-from lessonkit.scene import LessonScene
+from lessonkit.scene import Beat, LessonScene
 from lessonkit.text import prose
 
 
 class BallAnalogy(LessonScene):
     """Each ball rolls by push x local slope: one gradient-descent step per surface."""
+
+    beats = {
+        "setup": Beat("Four balls on four surfaces.", "push"),
+        "push": Beat("The same push for every ball."),
+        "results": Beat("How far each ball moved.", "plateau_move", "centre_move", "relu_move", "dead_move"),
+        "lesson": Beat("What we want for learning."),
+    }
 
     SURFACES = (
         # (key, activation, where the ball sits, label)
@@ -75,7 +82,7 @@ class BallAnalogy(LessonScene):
 
     def state_the_lesson(self) -> None:
         self.beat("lesson")
-        lesson = prose(self.lesson.caption(self.lesson_key, "lesson"), self.theme, font_size=self.theme.body_size)
+        lesson = prose(self.line("lesson"), self.theme, font_size=self.theme.body_size)
         lesson.next_to(self.labels, DOWN, buff=0.5)
         self.play(FadeIn(lesson, shift=0.1 * UP))
         self.wait(0.5)

@@ -5,12 +5,21 @@ from __future__ import annotations
 from manim import DOWN, RIGHT, FadeIn, Indicate, VGroup, Write
 
 from lessonkit.components import LayerChain
-from lessonkit.scene import LessonScene
+from lessonkit.scene import Beat, LessonScene
 from lessonkit.theme import EDGE_BUFF
 
 
 class GradientChain(LessonScene):
     """``chain.layers`` layers, each multiplying the gradient by ``chain.per_layer_gradient``."""
+
+    beats = {
+        "network": Beat("The layers appear.", "layers"),
+        "backward": Beat("The gradient starts flowing back from the loss.", "per_layer_gradient"),
+        "product": Beat(
+            "The running product reaches the first layer.", "layers", "per_layer_gradient", "first_layer",
+        ),
+        "first_layer": Beat("The first layer's bar."),
+    }
 
     def construct(self) -> None:
         settings = self.lesson.chain

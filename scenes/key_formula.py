@@ -4,13 +4,20 @@ from __future__ import annotations
 
 from manim import DOWN, LEFT, RIGHT, UP, Axes, Create, DashedLine, FadeIn, ParametricFunction, TransformMatchingTex, VGroup, Write
 
-from lessonkit.scene import LessonScene
+from lessonkit.scene import Beat, LessonScene
 from lessonkit.theme import AXIS_STROKE, CURVE_STROKE
 from mathcore import sigmoid, sigmoid_prime
 
 
 class KeyFormula(LessonScene):
     """sigma, sigma' = sigma(1 - sigma), then sigma'(0) = 0.5 x 0.5, built step by step."""
+
+    beats = {
+        "sigmoid": Beat("The sigmoid's formula."),
+        "derivative": Beat("Its derivative."),
+        "maximum": Beat("The derivative at z = 0.", "sigma0", "one_minus_sigma0", "max_derivative"),
+        "why": Beat("Why that is the maximum.", "sigma0", "max_derivative"),
+    }
 
     def construct(self) -> None:
         self.write_sigmoid()

@@ -5,7 +5,7 @@ from __future__ import annotations
 from manim import DOWN, LEFT, RIGHT, UP, Create, FadeIn, Flash, ReplacementTransform, VGroup, Write
 
 from lessonkit.components import ActivationPlot, WorkedSolution
-from lessonkit.scene import LessonScene
+from lessonkit.scene import Beat, LessonScene
 from lessonkit.text import prose
 from lessonkit.theme import EDGE_BUFF
 from mathcore import format_number, practice_problem_1, practice_problem_2
@@ -20,7 +20,7 @@ class PracticeScene(LessonScene):
     def pose_question(self, **values: str) -> None:
         self.beat("question", **values)
         self.show_title()
-        text = self.lesson.caption(self.lesson_key, "question", **values)
+        text = self.line("question", **values)
         # The spoken question is also the written one; drop the "Practice problem N." lead-in.
         _, _, question = text.partition(". ") if text.lower().startswith("practice problem") else ("", "", text)
         self.question = prose(question, self.theme, font_size=self.theme.body_size)
@@ -34,6 +34,15 @@ class PracticeScene(LessonScene):
 
 class PracticeProblem1(PracticeScene):
     """The sigmoid derivative at ``practice.z`` and its share of the maximum."""
+
+    beats = {
+        "question": Beat("The question.", "z"),
+        "think": Beat("A pause to try it."),
+        "sigma": Beat("First line: the sigmoid.", "z", "sigma"),
+        "derivative": Beat("Second line: the derivative.", "z", "derivative"),
+        "share": Beat("Third line: the share of the maximum.", "max_derivative", "share"),
+        "conclusion": Beat("The point on the derivative curve.", "z", "share"),
+    }
 
     def construct(self) -> None:
         self.solution_numbers = practice_problem_1(self.lesson.practice.z)
@@ -88,6 +97,14 @@ class PracticeProblem1(PracticeScene):
 class PracticeProblem2(PracticeScene):
     """``chain.layers`` sigmoid layers of gradient ``chain.per_layer_gradient``: the product
     built factor by factor, then the weight update with ``chain.learning_rate``."""
+
+    beats = {
+        "question": Beat("The question.", "layers", "per_layer_gradient"),
+        "think": Beat("A pause to try it."),
+        "product": Beat("The product, factor by factor.", "layers", "per_layer_gradient", "first_layer"),
+        "update": Beat("The weight update.", "learning_rate", "first_layer", "update"),
+        "conclusion": Beat("The closing line."),
+    }
 
     #: More layers than this are written with a \\cdots in the middle of the product.
     MAX_FACTORS_WRITTEN = 6

@@ -6,7 +6,7 @@ from manim import DOWN, LEFT, RIGHT, FadeIn, VGroup, Write
 
 from lessonkit.components import LogBarChart, shared_decades
 from lessonkit.config import Lesson
-from lessonkit.scene import LessonScene
+from lessonkit.scene import Beat, LessonScene
 from lessonkit.text import prose
 from mathcore import GradientMeasurement, get_activation, measure_gradient_norms
 
@@ -20,6 +20,13 @@ def measure(lesson: Lesson, activation: str) -> GradientMeasurement:
 
 class RealNetwork(LessonScene):
     """Per-layer gradient norms of a deep sigmoid network and a deep ReLU network."""
+
+    beats = {
+        "setup": Beat("The experiment.", "depth", "width"),
+        "sigmoid": Beat("The sigmoid network's bars.", "sigmoid_ratio"),
+        "relu": Beat("The ReLU network's bars.", "relu_ratio"),
+        "conclusion": Beat("The closing line."),
+    }
 
     def construct(self) -> None:
         self.measurements = {name: measure(self.lesson, name) for name in ("sigmoid", "relu")}

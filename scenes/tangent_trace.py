@@ -5,7 +5,7 @@ from __future__ import annotations
 from manim import DOWN, LEFT, RIGHT, Create, FadeIn, Indicate, VGroup, Write
 
 from lessonkit.components import ActivationPlot, TangentTracer
-from lessonkit.scene import LessonScene
+from lessonkit.scene import Beat, LessonScene
 from lessonkit.theme import EDGE_BUFF
 from mathcore import get_activation, share_of_max_gradient
 
@@ -15,6 +15,14 @@ class TangentTrace(LessonScene):
 
     Driven by ``tangent.activation``: the same scene traces tanh or leaky ReLU.
     """
+
+    beats = {
+        "setup": Beat("The activation and its derivative appear.", "name"),
+        "trace": Beat("The tangent line starts to slide."),
+        "peak": Beat("The tangent pauses at the derivative's peak.", "name", "peak_z", "max_derivative"),
+        "saturated": Beat("The tangent pauses at tangent.pause_z.", "pause_z", "slope", "share"),
+        "end": Beat("The tangent reaches the right edge."),
+    }
 
     def construct(self) -> None:
         self.activation = get_activation(self.lesson.tangent.activation)

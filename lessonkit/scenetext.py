@@ -78,7 +78,8 @@ class SceneText:
         keys += [Key(f"narration.{self.key}.{name}", "str", beat.doc, placeholders=beat.placeholders,
                      max_chars=beat.max_chars, template=True) for name, beat in self.beats.items()]
         keys += [Key(f"labels.{self.key}.{name}", "str", label.doc, placeholders=label.placeholders,
-                     max_chars=label.max_chars, template=True) for name, label in self.labels.items()]
+                     max_chars=label.max_chars, template=True, latex_safe=True)
+                 for name, label in self.labels.items()]
         return keys
 
 

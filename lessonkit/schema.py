@@ -55,6 +55,7 @@ class Key:
         placeholders: ``{names}`` a narration or title text may use.
         template: The text is filled in with ``str.format`` (checked: only ``placeholders``,
             braces balanced).
+        latex_safe: The text may be typeset by LaTeX in a formula: Latin-1 characters only.
         fields: For ``"records"``: field name -> Key describing it (path is the field name).
         min_items, max_items: Length bounds for lists.
         max_chars: For texts drawn on screen: the most characters that fit where they are drawn
@@ -76,6 +77,7 @@ class Key:
     max_items: int | None = None
     max_chars: int | None = None
     template: bool = False
+    latex_safe: bool = False
 
     @property
     def table(self) -> str:
@@ -227,6 +229,11 @@ def _check_text(key: Key, value: Any, where: str) -> str | None:
     problem = undrawable_character(value)
     if problem:
         return f"{where} {problem}"
+    if key.latex_safe:
+        odd = next((c for c in value if ord(c) > 255 or not c.isprintable()), None)
+        if odd is not None:
+            return (f"{where} has {odd!r}, which LaTeX cannot set in a formula here; "
+                    "use Latin letters, digits and punctuation")
     if key.placeholders or key.template:
         return _check_template(key, value, where)
     return None

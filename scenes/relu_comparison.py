@@ -19,8 +19,8 @@ from manim import (
 )
 
 from lessonkit.components import ActivationPlot, LogBarChart, gradient_decades, nice_range
-from lessonkit.scene import Beat, LessonScene
-from lessonkit.text import prose
+from lessonkit.scene import Beat, Label, LessonScene
+from lessonkit.text import prose, tex_words
 from lessonkit.theme import EDGE_BUFF
 from mathcore import get_activation, gradient_through_layers, relu_prime, weight_update
 
@@ -35,6 +35,7 @@ class ReluComparison(LessonScene):
         "dying": Beat("A neuron whose z stays negative."),
         "dead_weight": Beat("Its weight never moves.", "learning_rate", "update"),
     }
+    labels = {"layer": Label("Beside each chart: the gradient reaching layer 1.", "number", max_chars=16)}
 
     def construct(self) -> None:
         self.sigmoid, self.relu = get_activation("sigmoid"), get_activation("relu")
@@ -90,7 +91,8 @@ class ReluComparison(LessonScene):
         paths = {"sigmoid": sigmoid_path, "relu": relu_path}
         names = {name: prose(get_activation(name).display_name, self.theme, font_size=self.theme.label_size,
                              color=self.theme.function_color(name)) for name in paths}
-        firsts = {name: self.math(rf"\text{{layer 1: }} {self.number(f'{name}_first_layer', path[0])}",
+        layer_1 = tex_words(self.label("layer", number="1") + ": ")
+        firsts = {name: self.math(rf"{layer_1} {self.number(f'{name}_first_layer', path[0])}",
                                   color=self.theme.function_color(name), font_size=self.theme.label_size)
                   for name, path in paths.items()}
         # The charts take what the labels leave (a long "layer 1" value at 20 layers included);

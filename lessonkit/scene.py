@@ -322,7 +322,7 @@ class LessonScene(Scene):
             left, right = mobject.get_left()[0], mobject.get_right()[0]
             bottom, top = mobject.get_bottom()[1], mobject.get_top()[1]
             if left < -half_width or right > half_width or bottom < -half_height or top > half_height:
-                self.layout_problems.append(
+                self._report_layout(
                     f"{label}: {_describe(mobject)} crosses the frame's edge "
                     f"(x {left:.2f}..{right:.2f}, y {bottom:.2f}..{top:.2f})"
                 )
@@ -332,9 +332,14 @@ class LessonScene(Scene):
             for b, b_low, b_high in boxes[i + 1:]:
                 if (a_low[0] + margin < b_high[0] and b_low[0] + margin < a_high[0]
                         and a_low[1] + margin < b_high[1] and b_low[1] + margin < a_high[1]):
-                    self.layout_problems.append(
+                    self._report_layout(
                         f"{label}: {_describe(a)} overlaps {_describe(b)}"
                     )
+
+    def _report_layout(self, problem: str) -> None:
+        # The same overlap seen after several animations is one problem.
+        if problem not in self.layout_problems:
+            self.layout_problems.append(problem)
 
     # --- numbers ---------------------------------------------------------------------
 

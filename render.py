@@ -41,6 +41,7 @@ from lessonkit.pipeline import (
     write_script,
 )
 from lessonkit.preflight import run_checks
+from lessonkit.scenetext import DeclarationError
 from lessonkit.video import VideoError
 from lessonkit.voices import VOICE_NAMES, VoiceError, check_recordings, missing_programs
 
@@ -116,6 +117,8 @@ def build_parser() -> argparse.ArgumentParser:
                         help="your recordings, one file per line id (see --script); implies --voice recorded")
     parser.add_argument("--script", action="store_true",
                         help="write the narration script (narration.md, narration.csv) into --out and exit")
+    parser.add_argument("--strict", action="store_true",
+                        help="stop on a layout problem (text crossing text or the frame's edge) instead of warning")
     parser.add_argument("--doctor", action="store_true",
                         help="check folders, free disk space, LaTeX, Cairo, Pango, fonts and the voice; "
                              "print one line each")
@@ -133,6 +136,13 @@ def select_scenes(names: list[str]) -> list[type]:
         raise UsageError(f"unknown scene {unknown[0]!r}; known scenes: {', '.join(by_name)}")
     wanted = set(names)
     return [scene for scene in LECTURE if scene.__name__ in wanted]
+
+
+def lecture_number(scene: type) -> int:
+    """The scene's position in the lecture, from 1 (its files are named by it)."""
+    from scenes import LECTURE
+
+    return LECTURE.index(scene) + 1
 
 
 def log(message: str) -> None:
@@ -168,8 +178,8 @@ def run(argv: list[str] | None) -> int:
             overrides.append(f"voice.recordings={json.dumps(str(args.recordings))}")
         if args.voice:
             overrides.append(f"voice.name={args.voice}")
-        lesson = load_lesson(args.config, overrides)
         scenes = select_scenes(args.scene)
+        lesson = load_lesson(args.config, overrides, scenes=[scene.declared_text() for scene in scenes])
         recordings = Path(lesson.voice.recordings).expanduser()
         if lesson.voice.name == "recorded" and not recordings.is_dir():
             raise UsageError(f"recordings folder not found: {recordings} "
@@ -178,7 +188,7 @@ def run(argv: list[str] | None) -> int:
         if missing and not args.doctor:  # --doctor lists it with the other checks
             raise UsageError(f"voice {lesson.voice.name} is not installed: apt-get install {' '.join(missing)} "
                              "(or choose --voice flite, or --voice none)")
-    except (UsageError, ConfigError) as error:
+    except (UsageError, ConfigError, DeclarationError) as error:
         print(f"render.py: error: {error}", file=sys.stderr)
         return 2
 
@@ -209,14 +219,16 @@ def run(argv: list[str] | None) -> int:
             return 2
 
     if args.list:
-        for number, scene in enumerate(scenes, start=1):
-            print(f"{number:2d}  {scene.__name__:<18} {scene.title_for(lesson)}")
+        for scene in scenes:
+            print(f"{lecture_number(scene):2d}  {scene.__name__:<18} {scene.title_for(lesson)}")
         return 0
 
     log(f"rendering {len(scenes)} scene(s) at {quality.folder} into {args.out}/")
     try:
         result = render_lecture(scenes, lesson, args.out, quality=quality, jobs=args.jobs, cache_dir=args.cache,
-                                clip_format=args.clip_format, transparent=args.transparent, progress=log)
+                                clip_format=args.clip_format, transparent=args.transparent,
+                                numbers=[lecture_number(scene) for scene in scenes], strict_layout=args.strict,
+                                progress=log)
     except (RenderError, VideoError, VoiceError) as error:
         print(f"render.py: error: {error}", file=sys.stderr)
         return 1

@@ -76,6 +76,8 @@ class SceneJob:
     #: This run's own folder: the scene's movie and sections are copied here while
     #: the scene's cache is locked, so another run on the same cache cannot overwrite them.
     run_dir: Path | None = None
+    #: The scene's position in the lecture (from 1), which its files are named by.
+    number: int = 0
 
 
 @dataclass(frozen=True)
@@ -95,6 +97,10 @@ class SceneRender:
     utterances: list[tuple[str, str]] = field(default_factory=list)
     #: Lines the voice had to synthesize (0 when all came from the cache).
     synthesized: int = 0
+    #: The scene's title as shown (placeholders filled in).
+    title: str = ""
+    #: What the scene's layout check found: "Scene.beat: what crosses what".
+    layout_problems: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -178,7 +184,7 @@ def render_scene(job: SceneJob) -> SceneRender:
     marker is still there), its cached partial movies may be truncated, so they are
     deleted first; a render that fails deletes them too.
     """
-    from lessonkit.config import use_lesson
+    from lessonkit.config import active_lesson, use_lesson
 
     started = time.perf_counter()
     use_lesson(job.lesson)
@@ -195,6 +201,8 @@ def render_scene(job: SceneJob) -> SceneRender:
         sounds=[(start, Path(path)) for start, path in getattr(scene, "sounds", [])],
         utterances=list(getattr(scene, "utterances", [])),
         synthesized=getattr(scene, "synthesized", 0),
+        title=getattr(scene, "title_words", None) or scene_class.title_for(active_lesson()),
+        layout_problems=list(getattr(scene, "layout_problems", [])),
     )
 
 
@@ -246,7 +254,7 @@ def _render_locked(job: SceneJob, scene_class: type) -> tuple[Any, Path, list[tu
         marker.unlink(missing_ok=True)
         LessonScene.narration_to_movie = narration_to_movie
     if job.run_dir is not None:
-        own = job.run_dir / clip_name(job.index, job.name)
+        own = job.run_dir / clip_name(job.number, job.name)
         movie = _copy_out(movie, own)
         sections = [(name, _copy_out(path, own / "sections")) for name, path in sections]
     return scene, movie, sections
@@ -298,9 +306,9 @@ def write_text(path: Path, text: str) -> None:
         temporary.write_text(text, encoding="utf-8")
 
 
-def clip_name(index: int, scene: str) -> str:
-    """``NN-SceneName``, numbered from 01 in lecture order."""
-    return f"{index + 1:02d}-{scene}"
+def clip_name(number: int, scene: str) -> str:
+    """``NN-SceneName``: the scene's position in the lecture, from 01."""
+    return f"{number:02d}-{scene}"
 
 
 @dataclass
@@ -402,23 +410,32 @@ def render_lecture(
     clip_format: str = "mp4",
     transparent: bool = False,
     decks: bool = True,
+    numbers: Sequence[int] | None = None,
+    strict_layout: bool = False,
     progress: Progress = lambda message: None,
 ) -> RenderResult:
     """Render ``scenes`` (in this order) and write clips (whole scenes and per-step) with
     their narration, posters, captions, the joined lecture, chapters, the manifest and
-    (with ``decks``) the slide decks.
+    (with ``decks``) the slide decks. ``numbers`` are the scenes' positions in the lecture,
+    which their files are named by (default 1, 2, 3...: the scenes are the lecture).
+    Layout problems a scene found (text crossing text or the frame's edge) are reported
+    through ``progress``; with ``strict_layout`` they stop the run before anything is written.
 
-    The stages, in order: render the scenes, measure them, mix their sound, write clips and
-    steps, join the lecture, write its captions and chapters, the manifest, the decks, and
-    swap the new set of files into ``out_dir``.
+    The stages, in order: render the scenes, report their layout problems, measure them,
+    mix their sound, write clips and steps, join the lecture, write its captions and
+    chapters, the manifest, the decks, and swap the new set of files into ``out_dir``.
 
     Raises RenderError naming the first scene that failed, ValueError for a format
     that cannot be transparent. Nothing is written under a final name unless it is complete.
     """
     output_format = choose_format(clip_format, transparent)
     started = time.perf_counter()
-    renders = _render_scenes(scenes, lesson, quality, Path(cache_dir).resolve(), output_format, transparent,
-                             max(1, jobs), progress)
+    numbers = list(numbers) if numbers is not None else list(range(1, len(scenes) + 1))
+    if len(numbers) != len(scenes) or len(set(numbers)) != len(numbers):
+        raise ValueError(f"numbers must give each of the {len(scenes)} scenes its own number, got {numbers}")
+    renders = _render_scenes(scenes, numbers, lesson, quality, Path(cache_dir).resolve(), output_format,
+                             transparent, max(1, jobs), progress)
+    _report_layout(renders, strict_layout, progress)
     timed = _measure(renders, quality.fps)
     if _mix_sound(timed, quality.fps) is not None:
         progress("mixed the narration to -16 LUFS")
@@ -429,7 +446,7 @@ def render_lecture(
     with atomic_folder(final_dir, keep=SCRIPT_FILES) as building:
         target = _Target(building, quality, output_format, transparent)
         progress(f"writing clips, steps, posters and captions ({clip_format})")
-        entries = _write_clips(timed, [scene.title_for(lesson) for scene in scenes], target)
+        entries = _write_clips(timed, numbers, target)
         progress(f"joining {len(entries)} clips into lecture.mp4")
         _join_lecture(timed, entries, target, sound, theme.background)
         duration = _lecture_duration(timed, quality.fps)
@@ -463,15 +480,26 @@ LECTURE_FILES = {"file": "lecture.mp4", "captions_srt": "lecture.srt", "captions
                  "chapters": "chapters.txt", "chapters_vtt": "chapters.vtt"}
 
 
-def _render_scenes(scenes: Sequence[type], lesson: Lesson, quality: Quality, cache_dir: Path,
-                   output_format: ClipFormat, transparent: bool, jobs: int, progress: Progress) -> list[SceneRender]:
+def _render_scenes(scenes: Sequence[type], numbers: Sequence[int], lesson: Lesson, quality: Quality,
+                   cache_dir: Path, output_format: ClipFormat, transparent: bool, jobs: int,
+                   progress: Progress) -> list[SceneRender]:
     """Render every scene (in ``jobs`` worker processes); their renders in lecture order."""
     lesson_data = lesson.to_dict()
     render_jobs = [SceneJob(index, scene.__module__, scene.__name__, lesson_data, quality, cache_dir,
-                            output_format.render_as, transparent)
-                   for index, scene in enumerate(scenes)]
+                            output_format.render_as, transparent, number=number)
+                   for index, (scene, number) in enumerate(zip(scenes, numbers))]
     renders = _run_jobs(render_jobs, jobs, progress)
     return [renders[job.index] for job in render_jobs]
+
+
+def _report_layout(renders: list[SceneRender], strict: bool, progress: Progress) -> None:
+    """Report the layout problems the scenes found; with ``strict``, stop the run on them
+    before anything is written."""
+    problems = [problem for render in renders for problem in render.layout_problems]
+    for problem in problems:
+        progress(f"layout warning: {problem}")
+    if problems and strict:
+        raise RenderError(f"{len(problems)} layout problem(s) with --strict, the first: {problems[0]}")
 
 
 def _lecture_sound(timed: list[_Timed]) -> "np.ndarray | None":
@@ -486,29 +514,30 @@ def _lecture_duration(timed: list[_Timed], fps: int) -> float:
     return float(sum((Fraction(item.frames, fps) for item in timed), Fraction(0)))
 
 
-def _write_clips(timed: list[_Timed], titles: list[str], target: _Target) -> list[ClipEntry]:
+def _write_clips(timed: list[_Timed], numbers: Sequence[int], target: _Target) -> list[ClipEntry]:
     """Every scene's clip and its steps in the clip format, each with its sound,
-    poster and captions; the manifest's entries, each with its start on the lecture's timeline."""
+    poster and captions, named by its number in the lecture; the manifest's entries, each
+    with its start on the lecture's timeline."""
     entries: list[ClipEntry] = []
     start = Fraction(0)
     fps = target.quality.fps
-    for item, title in zip(timed, titles):
-        entries.append(_write_scene_clip(item, title, float(start), target))
+    for item, number in zip(timed, numbers):
+        entries.append(_write_scene_clip(item, number, float(start), target))
         start += Fraction(item.frames, fps)
     return entries
 
 
-def _write_scene_clip(item: _Timed, title: str, start: float, target: _Target) -> ClipEntry:
+def _write_scene_clip(item: _Timed, number: int, start: float, target: _Target) -> ClipEntry:
     """One scene's clip, poster and captions, then its steps."""
     render, quality, fps = item.render, target.quality, target.quality.fps
     clips_dir = target.folder / "clips"
-    name = clip_name(render.index, render.name)
+    name = clip_name(number, render.name)
     clip_path = clips_dir / f"{name}{target.clip_format.extension}"
     _write_clip(render.movie, clip_path, target.clip_format, fps, item.sound)
     captions = render.cues
     srt_path, vtt_path = _write_captions(clips_dir / name, captions)
     entry = ClipEntry(
-        scene=render.name, title=title, file=target.relative(clip_path),
+        scene=render.name, title=render.title, file=target.relative(clip_path),
         poster=target.relative(_write_poster(render.movie, clips_dir / f"{name}.png", target.transparent)),
         captions_srt=target.relative(srt_path), captions_vtt=target.relative(vtt_path),
         duration=float(Fraction(item.frames, fps)), width=quality.width, height=quality.height, fps=float(fps),

@@ -13,18 +13,32 @@ verbs that keep them honest:
 
 from __future__ import annotations
 
+import inspect
 import math
 from dataclasses import dataclass
 from pathlib import Path
-from typing import ClassVar
+from typing import ClassVar, Mapping
 
 import numpy as np
 
 from manim import DL, UP, UR, FadeIn, MathTex, Mobject, Scene, Tex, Text, VMobject, config
+from manim.utils import hashing
 
-from lessonkit.config import Lesson, active_lesson
+from lessonkit.config import ConfigError, Lesson, active_lesson, check_scene_words
 from lessonkit.narration import Narrator, OpenUtterance
-from lessonkit.schema import SCENE_TITLE_KEYS
+from lessonkit.scenetext import (
+    Beat,
+    DeclarationError,
+    Label,
+    SceneText,
+    Setting,
+    check_beat,
+    check_beat_calls,
+    fill,
+    lesson_key_for,
+    register,
+    registered,
+)
 from lessonkit.text import title_text
 from lessonkit.theme import EDGE_BUFF, TITLE_BUFF, Theme
 from mathcore import format_number, format_percent
@@ -47,37 +61,89 @@ def _describe(mobject: Mobject) -> str:
 class LessonScene(Scene):
     """A scene of the lecture, drawn from the active lesson config.
 
-    Subclasses implement ``construct()`` as a short sequence of named beats. The class
-    attribute ``lesson_key`` (derived from the class name) selects the scene's title in
-    ``[titles]`` and its captions in ``[narration.<lesson_key>]``.
+    Subclasses implement ``construct()`` as a short sequence of named beats, and declare
+    them (and any words they draw) next to the code, with :class:`~lessonkit.scenetext.Beat`
+    and :class:`~lessonkit.scenetext.Label`::
+
+        class GradientChain(LessonScene):
+            beats = {"network": Beat("The layers appear.", "layers"), ...}
+            labels = {"per_layer": Label("After the factor.", max_chars=20)}
+
+    The words live in the lesson TOML under the scene's ``lesson_key`` (its class name in
+    snake case): ``titles.gradient_chain``, ``[narration.gradient_chain]``,
+    ``[labels.gradient_chain]``. A ``self.beat(...)`` that names an undeclared beat, or
+    fills in other placeholders than the declared ones, is refused when the class is
+    created (or, for a computed name, when it runs).
     """
 
+    #: The scene's key in ``[titles]``, ``[narration.*]`` and ``[labels.*]`` (default: the
+    #: class name in snake case). A scene that sets only this borrows another's words.
     lesson_key: ClassVar[str] = ""
-    #: A title for a scene of your own (the lecture's scenes take theirs from ``[titles]``).
-    scene_title: ClassVar[str | None] = None
+    #: Beat name -> what happens and the placeholders its line may use.
+    beats: ClassVar[Mapping[str, Beat]] = {}
+    #: Label name -> where it is drawn and the placeholders it may use.
+    labels: ClassVar[Mapping[str, Label]] = {}
+    #: Placeholders the title may use (filled in by ``show_title(**values)``).
+    title_placeholders: ClassVar[tuple[str, ...]] = ()
+    #: For a scene of one's own: its numbers and choices, under ``[settings.<lesson_key>]``.
+    settings: ClassVar[Mapping[str, Setting]] = {}
+    #: The declaration, built from the four attributes above when the class is created.
+    scene_text: ClassVar[SceneText | None] = None
 
     def __init_subclass__(cls, **kwargs) -> None:
         super().__init_subclass__(**kwargs)
-        if not cls.__dict__.get("lesson_key"):
-            cls.lesson_key = SCENE_TITLE_KEYS.get(cls.__name__, cls.lesson_key)
+        own = cls.__dict__
+        declares = any(name in own for name in ("beats", "labels", "title_placeholders", "settings"))
+        if not own.get("lesson_key") and declares:
+            cls.lesson_key = lesson_key_for(cls.__name__)
+        if declares:
+            doc = (inspect.getdoc(cls) or cls.__name__).split("\n")[0]
+            cls.scene_text = SceneText(cls.__name__, cls.lesson_key, doc, dict(cls.beats), dict(cls.labels),
+                                       tuple(cls.title_placeholders), dict(cls.settings))
+            check_beat_calls(cls, cls.scene_text)
+            register(cls.scene_text)
+        elif not cls.lesson_key:
+            cls.lesson_key = lesson_key_for(cls.__name__)
 
     @classmethod
-    def title_for(cls, lesson: Lesson) -> str:
-        """This scene's title in ``lesson`` (or its own ``scene_title``)."""
-        return cls.scene_title or lesson.titles[cls.lesson_key]
+    def declared_text(cls) -> SceneText:
+        """This scene's declaration (a scene that sets only ``lesson_key`` borrows that scene's)."""
+        text = cls.scene_text or registered().get(cls.lesson_key)
+        if text is None:
+            raise DeclarationError(f"{cls.__name__} declares no beats or title: add beats = {{...}} to the class "
+                                   "(see docs/EDITING.md)")
+        return text
+
+    @classmethod
+    def title_for(cls, lesson: Lesson, **values: str) -> str:
+        """This scene's title in ``lesson``, with ``values`` filled in."""
+        text = cls.declared_text()
+        return fill(lesson, f"titles.{text.key}", text.title_placeholders, values, cls.__name__)
 
     #: When True (the plain manim CLI), the narration is also mixed into manim's own movie.
     #: The pipeline turns it off and builds each clip's sound track itself.
     narration_to_movie: ClassVar[bool] = True
 
     def setup(self) -> None:
+        # manim hashes each mobject's sheen_direction into its cache keys, and its SVG cache
+        # hands a formula built a second time in one process a different one. No scene here
+        # uses sheen (sheen_factor is 0), so it cannot change a frame: leave it out of the
+        # keys, or a scene rendered twice in one process misses the cache from then on.
+        hashing.KEYS_TO_FILTER_OUT.add("sheen_direction")
         self.lesson = active_lesson()
+        text = type(self).scene_text or registered().get(self.lesson_key)
+        if text is not None:
+            # A scene of one's own whose words are not in the lesson yet stops here, naming the key.
+            check_scene_words(self.lesson, text)
+        self._beat_name = ""
         self.theme = Theme.from_lesson(self.lesson)
         self.camera.background_color = self.theme.background
         # Text made without an explicit colour follows the theme, in light and dark alike.
         for text_class in (MathTex, Tex, Text):
             text_class.set_default(color=self.theme.text)
         self.shown: dict[str, ShownNumber] = {}
+        #: The title as shown (placeholders filled in), once show_title() has run.
+        self.title_words: str | None = None
         self.captions: list[str] = []
         self.screen_tex: set[str] = set()
         self.layout_problems: list[str] = []
@@ -109,10 +175,10 @@ class LessonScene(Scene):
 
     # --- beats, narration and captions --------------------------------------------------
 
-    def beat(self, name: str, /, text: str | None = None, **values: str) -> "OpenUtterance":
+    def beat(self, name: str, /, **values: str) -> "OpenUtterance":
         """Start beat ``name``: let the previous narration finish, open a new section (one
-        slide step), and say ``[narration.<scene>].<name>`` with ``values`` filled in (or
-        ``text``, for a scene of your own that has no narration in the lesson).
+        slide step), and say ``[narration.<lesson_key>].<name>`` with ``values`` filled in.
+        ``name`` and the names of ``values`` must be as declared in the class's ``beats``.
 
         Returns a tracker, as manim-voiceover's ``voiceover()`` does: ``tracker.duration``
         is the length of the speech, for animations that should last as long as it::
@@ -120,17 +186,46 @@ class LessonScene(Scene):
             tracker = self.beat("trace")
             self.play(Create(curve), run_time=tracker.duration)
         """
+        text = self.declared_text()
+        check_beat(text, name, set(values), type(self).__name__)
         self._close_utterance()
         self.next_section(name)
-        if text is None:
-            text = self.lesson.caption(self.lesson_key, name, **values)
-        return self._open_utterance(f"{self.lesson_key or type(self).__name__}.{name}", text)
+        self._beat_name = name
+        line = fill(self.lesson, f"narration.{text.key}.{name}", text.beats[name].placeholders, values,
+                    type(self).__name__)
+        return self._open_utterance(f"{text.key}.{name}", line)
 
-    def caption(self, text: str, name: str) -> "OpenUtterance":
+    def say(self, text: str, name: str) -> "OpenUtterance":
         """Say ``text`` within the current beat (no new step), e.g. a takeaway read aloud.
-        ``name`` makes its id ``<scene>.<name>`` (the file name of a teacher's recording)."""
+        ``name`` makes its id ``<lesson_key>.<name>`` (the file name of a teacher's recording)."""
         self._close_utterance()
-        return self._open_utterance(f"{self.lesson_key or type(self).__name__}.{name}", text)
+        return self._open_utterance(f"{self.lesson_key}.{name}", text)
+
+    def line(self, beat: str, **values: str) -> str:
+        """Beat ``beat``'s narration with ``values`` filled in, e.g. to write it on screen too."""
+        text = self.declared_text()
+        check_beat(text, beat, set(values), type(self).__name__)
+        return fill(self.lesson, f"narration.{text.key}.{beat}", text.beats[beat].placeholders, values,
+                    type(self).__name__)
+
+    def setting(self, name: str):
+        """The value of this scene's own setting ``name`` (``[settings.<lesson_key>]``)."""
+        text = self.declared_text()
+        if name not in text.settings:
+            known = ", ".join(text.settings) or "none"
+            raise DeclarationError(f"{type(self).__name__}: setting {name!r} is not declared in "
+                                   f"{text.scene}.settings (declared: {known})")
+        return self.lesson.value_at(f"settings.{text.key}.{name}")
+
+    def label(self, name: str, **values: str) -> str:
+        """The words of label ``name`` from ``[labels.<lesson_key>]``, ``values`` filled in."""
+        text = self.declared_text()
+        if name not in text.labels:
+            known = ", ".join(text.labels) or "none"
+            raise DeclarationError(f"{type(self).__name__}: label {name!r} is not declared in "
+                                   f"{text.scene}.labels (declared: {known})")
+        return fill(self.lesson, f"labels.{text.key}.{name}", text.labels[name].placeholders, values,
+                    type(self).__name__)
 
     def _open_utterance(self, utterance_id: str, text: str) -> "OpenUtterance":
         self.captions.append(text)
@@ -164,7 +259,7 @@ class LessonScene(Scene):
         elapsed = end - utterance.start
         # For the plain manim CLI: manim's own subtitles, spanning the utterance.
         self.add_subcaption(utterance.spoken.text, duration=elapsed, offset=-elapsed)
-        self._inspect_screen(label=utterance.spoken.text[:40])
+        self._inspect_screen()
 
     def reading_time(self, text: str) -> float:
         """Seconds a learner needs to read ``text`` at the lesson's reading pace."""
@@ -193,8 +288,7 @@ class LessonScene(Scene):
         # and the next animation's cache key depends on that state.
         self.update_mobjects(0)
         self.frames += self._count_frames(self.duration)
-        label = self._open.spoken.text[:40] if self._open else ""
-        self._inspect_screen(label=label)
+        self._inspect_screen()
 
     # --- what the viewer sees (recorded for the tests) ---------------------------------
 
@@ -214,9 +308,10 @@ class LessonScene(Scene):
             visit(mobject)
         return found
 
-    def _inspect_screen(self, label: str) -> None:
+    def _inspect_screen(self) -> None:
         """Record the formulas on screen and anything a viewer would call a layout bug:
-        a mobject crossing the frame's edge, or two texts overlapping."""
+        a mobject crossing the frame's edge, or two texts overlapping, named by scene and beat."""
+        label = f"{type(self).__name__}.{self._beat_name or 'start'}"
         texts = self.texts_on_screen()
         self.screen_tex.update(t.tex_string for t in texts if isinstance(t, MathTex))
         half_width, half_height = self.camera.frame_width / 2, self.camera.frame_height / 2
@@ -227,8 +322,8 @@ class LessonScene(Scene):
             left, right = mobject.get_left()[0], mobject.get_right()[0]
             bottom, top = mobject.get_bottom()[1], mobject.get_top()[1]
             if left < -half_width or right > half_width or bottom < -half_height or top > half_height:
-                self.layout_problems.append(
-                    f"{label!r}: {_describe(mobject)} crosses the frame's edge "
+                self._report_layout(
+                    f"{label}: {_describe(mobject)} crosses the frame's edge "
                     f"(x {left:.2f}..{right:.2f}, y {bottom:.2f}..{top:.2f})"
                 )
         boxes = [(t, t.get_corner(DL), t.get_corner(UR)) for t in texts]
@@ -237,9 +332,14 @@ class LessonScene(Scene):
             for b, b_low, b_high in boxes[i + 1:]:
                 if (a_low[0] + margin < b_high[0] and b_low[0] + margin < a_high[0]
                         and a_low[1] + margin < b_high[1] and b_low[1] + margin < a_high[1]):
-                    self.layout_problems.append(
-                        f"{label!r}: {_describe(a)} overlaps {_describe(b)}"
+                    self._report_layout(
+                        f"{label}: {_describe(a)} overlaps {_describe(b)}"
                     )
+
+    def _report_layout(self, problem: str) -> None:
+        # The same overlap seen after several animations is one problem.
+        if problem not in self.layout_problems:
+            self.layout_problems.append(problem)
 
     # --- numbers ---------------------------------------------------------------------
 
@@ -271,14 +371,15 @@ class LessonScene(Scene):
 
     # --- layout ------------------------------------------------------------------------
 
-    def make_title(self) -> Mobject:
-        """The scene's title from ``[titles]``, at the top edge, wrapped if long."""
-        title = title_text(self.title_for(self.lesson), self.theme)
+    def make_title(self, **values: str) -> Mobject:
+        """The scene's title from ``[titles]`` (``values`` filled in), at the top edge."""
+        self.title_words = self.title_for(self.lesson, **values)
+        title = title_text(self.title_words, self.theme)
         return title.to_edge(UP, buff=TITLE_BUFF)
 
-    def show_title(self) -> Mobject:
-        """Fade the title in and keep it on screen."""
-        self.title = self.make_title()
+    def show_title(self, **values: str) -> Mobject:
+        """Fade the title in (``values`` filled in) and keep it on screen."""
+        self.title = self.make_title(**values)
         self.play(FadeIn(self.title, shift=0.2 * UP), run_time=0.6)
         return self.title
 

@@ -10,6 +10,8 @@
     python render.py --voice none         # a silent lecture (captions only)
     python render.py --script             # narration.md and .csv, to record your own voice from
     python render.py --recordings my-voice/   # your recordings, one file per line id
+    python render.py --worksheet          # worksheet.pdf and answers.pdf, render nothing
+    python render.py --worksheet --variants 30 --seed 7   # 30 different sheets, one per student
     python render.py --doctor             # check folders, disk space, LaTeX, Cairo, Pango, fonts, voice
 
 Exit status: 0 on success; 2 on a usage or config error, or a folder, tool or font that
@@ -41,9 +43,10 @@ from lessonkit.pipeline import (
     render_lecture,
     write_script,
 )
-from lessonkit.preflight import run_checks
+from lessonkit.preflight import run_checks, worksheet_checks
 from lessonkit.video import VideoError
 from lessonkit.voices import VOICE_NAMES, VoiceError, check_recordings, missing_programs
+from lessonkit.worksheet import MAX_SEED, MAX_VARIANTS, WorksheetError, write_worksheets
 
 #: Signals that end a run: each stops the workers and exits 128 + its number, with one line.
 STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
@@ -82,6 +85,21 @@ def folder(text: str) -> Path:
     return Path(text)
 
 
+def bounded_int(option: str, maximum: int):
+    """An argparse type: a whole number from 1 to ``maximum`` (not 0, negative, fractional or huge)."""
+    def parse(text: str) -> int:
+        try:
+            value = int(text, 10)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not a whole number; give 1 to {maximum}") from None
+        if not 1 <= value <= maximum:
+            raise argparse.ArgumentTypeError(f"{value} is out of range; give 1 to {maximum}")
+        return value
+
+    parse.__name__ = option  # argparse names the type in its messages
+    return parse
+
+
 class OneLineParser(argparse.ArgumentParser):
     """argparse, but a usage error is one line and exit status 2."""
 
@@ -116,6 +134,15 @@ def build_parser() -> argparse.ArgumentParser:
                         help="your recordings, one file per line id (see --script); implies --voice recorded")
     parser.add_argument("--script", action="store_true",
                         help="write the narration script (narration.md, narration.csv) into --out and exit")
+    parser.add_argument("--worksheet", action="store_true",
+                        help="write worksheet.pdf and answers.pdf (the practice problems, variations and "
+                             "worked answers) into --out and exit; renders no video")
+    parser.add_argument("--variants", type=bounded_int("--variants", MAX_VARIANTS), metavar="N",
+                        help=f"with --worksheet: N different sheets, each with its own values and answers "
+                             f"(1 to {MAX_VARIANTS})")
+    parser.add_argument("--seed", type=bounded_int("--seed", MAX_SEED), metavar="S",
+                        help=f"with --worksheet: the seed the sheets' values are drawn from (1 to {MAX_SEED}, "
+                             "default 1); the same seed gives the same sheets")
     parser.add_argument("--doctor", action="store_true",
                         help="check folders, free disk space, LaTeX, Cairo, Pango, fonts and the voice; "
                              "print one line each")
@@ -150,12 +177,30 @@ def main(argv: list[str] | None = None) -> int:
         return 128 + signum
 
 
+def make_worksheets(lesson, args: argparse.Namespace) -> int:
+    """``--worksheet``: check, typeset worksheet.pdf and answers.pdf into --out; the exit status."""
+    problem = next((check.problem for check in worksheet_checks(args.out) if not check.ok), None)
+    if problem:
+        print(f"render.py: error: {problem}", file=sys.stderr)
+        return 2
+    try:
+        paths = write_worksheets(lesson, args.out, variants=args.variants, seed=args.seed or 1)
+    except (WorksheetError, OSError) as error:
+        print(f"render.py: error: {error}", file=sys.stderr)
+        return 1
+    sheets = args.variants or 1
+    log(f"wrote {sheets} sheet(s): {paths[0]} and {paths[1]}")
+    return 0
+
+
 def run(argv: list[str] | None) -> int:
     """Parse, check, render; the exit status (signals are :func:`main`'s)."""
     try:
         args = build_parser().parse_args(argv)
         if args.jobs < 1:
             raise UsageError("--jobs must be at least 1")
+        if (args.variants is not None or args.seed is not None) and not args.worksheet:
+            raise UsageError("--variants and --seed need --worksheet")
         if args.transparent and args.clip_format not in TRANSPARENT_FORMATS:
             raise UsageError(f"--transparent needs --format webm or --format mov: {args.clip_format} "
                              "has no alpha channel, so the background would silently be opaque")
@@ -168,6 +213,8 @@ def run(argv: list[str] | None) -> int:
         if args.voice:
             overrides.append(f"voice.name={args.voice}")
         lesson = load_lesson(args.config, overrides)
+        if args.worksheet:  # like --script: no frames, no voice
+            return make_worksheets(lesson, args)
         scenes = select_scenes(args.scene)
         recordings = Path(lesson.voice.recordings).expanduser()
         if lesson.voice.name == "recorded" and not recordings.is_dir():

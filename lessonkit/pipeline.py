@@ -33,6 +33,7 @@ from lessonkit.captions import Caption, chapters_text, chapters_vtt, shift, to_s
 from lessonkit.config import PROJECT_ROOT, Lesson
 from lessonkit.theme import Theme
 from lessonkit.video import atomic_folder, atomic_path, join_clips, last_frame, probe, to_gif, transcode_to_mp4
+from lessonkit.worksheet import WORKSHEET_FILES
 
 DEFAULT_CACHE_DIR = PROJECT_ROOT / ".cache" / "manim"
 
@@ -430,7 +431,7 @@ def render_lecture(
 
     final_dir = Path(out_dir)
     # Built beside --out and swapped in whole: never a mix of this run's files and an older one's.
-    with atomic_folder(final_dir, keep=SCRIPT_FILES) as out_dir:
+    with atomic_folder(final_dir, keep=SCRIPT_FILES + WORKSHEET_FILES) as out_dir:
         clips_dir = out_dir / "clips"
         relative = lambda path: Path(path).relative_to(out_dir).as_posix()  # noqa: E731
         entries: list[ClipEntry] = []

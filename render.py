@@ -32,6 +32,7 @@ import time
 from pathlib import Path
 from typing import Iterator
 
+from lessonkit.accessibility import color_warnings
 from lessonkit.config import ConfigError, load_lesson
 from lessonkit.pipeline import (
     CLIP_FORMATS,
@@ -213,6 +214,8 @@ def run(argv: list[str] | None) -> int:
         if args.voice:
             overrides.append(f"voice.name={args.voice}")
         lesson = load_lesson(args.config, overrides)
+        for warning in color_warnings(lesson):  # a teacher's colours: advice, not a refusal
+            print(f"render.py: warning: {warning}", file=sys.stderr)
         if args.worksheet:  # like --script: no frames, no voice
             return make_worksheets(lesson, args)
         scenes = select_scenes(args.scene)

@@ -15,6 +15,7 @@ import importlib
 import json
 import multiprocessing
 import os
+import re
 import shutil
 import signal
 import sys
@@ -101,6 +102,10 @@ class SceneRender:
     utterances: list[tuple[str, str]] = field(default_factory=list)
     #: Lines the voice had to synthesize (0 when all came from the cache).
     synthesized: int = 0
+    #: Every number the scene showed: label, value, text, source (its mathcore expression), steps.
+    numbers: list[dict[str, Any]] = field(default_factory=list)
+    #: The formulas (LaTeX) each step showed first: step name -> formulas in order.
+    formulas: dict[str, list[str]] = field(default_factory=dict)
 
 
 @dataclass
@@ -115,6 +120,23 @@ class StepEntry:
     start: float
     duration: float
     narration: list[str]
+    #: Every number on screen in this step: label, value, text, computed_by, function.
+    numbers: list[dict[str, Any]] = field(default_factory=list)
+    #: The formulas (LaTeX) this step shows first, for the transcript.
+    formulas: list[str] = field(default_factory=list)
+
+
+def step_numbers(numbers: Sequence[dict[str, Any]], step: str) -> list[dict[str, Any]]:
+    """The numbers on screen in ``step``, as the manifest lists them: ``computed_by`` is the
+    expression that computed the number, ``function`` the mathcore function it calls (None
+    for a value the lesson gives as it is)."""
+    entries = []
+    for number in numbers:
+        if step in number["steps"]:
+            call = re.match(r"\s*(\w+)\(", number["source"])
+            entries.append({"label": number["label"], "value": number["value"], "text": number["text"],
+                            "computed_by": number["source"], "function": call.group(1) if call else None})
+    return entries
 
 
 @dataclass
@@ -201,6 +223,8 @@ def render_scene(job: SceneJob) -> SceneRender:
         sounds=[(start, Path(path)) for start, path in getattr(scene, "sounds", [])],
         utterances=list(getattr(scene, "utterances", [])),
         synthesized=getattr(scene, "synthesized", 0),
+        numbers=[asdict(number) for number in getattr(scene, "shown", {}).values()],
+        formulas=dict(getattr(scene, "step_formulas", {})),
     )
 
 
@@ -470,6 +494,8 @@ def render_lecture(
                     poster=relative(_write_poster(source, stem.with_suffix(".png"), transparent)),
                     captions_srt=relative(step_srt), captions_vtt=relative(step_vtt),
                     start=step_start / fps, duration=frames / fps, narration=[text for _, _, text in step_captions],
+                    numbers=step_numbers(render.numbers, step_name),
+                    formulas=render.formulas.get(step_name, []),
                 ))
                 step_start += frames
             entries.append(entry)
@@ -504,9 +530,11 @@ def render_lecture(
         write_text(manifest_path, json.dumps(manifest, indent=2, ensure_ascii=False) + "\n")
         if decks:
             from lessonkit.deck import write_pptx, write_slides_html
+            from lessonkit.transcript import write_transcript
 
-            progress("writing slides.html and lecture.pptx")
+            progress("writing slides.html, transcript.html and lecture.pptx")
             write_slides_html(manifest, out_dir, Theme.from_lesson(lesson))
+            write_transcript(manifest, out_dir, Theme.from_lesson(lesson))
             write_pptx(manifest, out_dir)
     loudness = None
     if sound is not None:

@@ -28,8 +28,8 @@ LATEX_FILES = {"standalone.cls": "texlive-latex-extra"}
 #: template (lessonkit/templates/worksheet.tex) beyond the base, with their Debian packages.
 WORKSHEET_PROGRAMS = {"pdflatex": "texlive-latex-base"}
 WORKSHEET_LATEX_FILES = {"tcolorbox.sty": "texlive-latex-extra", "enumitem.sty": "texlive-latex-extra",
-                         "needspace.sty": "texlive-latex-extra",
-                         "helvet.sty": "texlive-fonts-recommended"}
+                         "needspace.sty": "texlive-latex-extra", "xcolor.sty": "texlive-latex-recommended",
+                         "cmap.sty": "texlive-latex-recommended", "uhvr8a.pfb": "texlive-fonts-recommended"}
 #: Python modules compiled against Cairo and Pango (no Linux wheels), and the Debian packages they build with.
 NATIVE_MODULES = {"cairo": ("libcairo2-dev", "pkg-config", "gcc"),
                   "manimpango": ("libpango1.0-dev", "pkg-config", "gcc")}

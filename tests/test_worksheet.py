@@ -167,3 +167,29 @@ def test_render_py_worksheet_writes_both_pdfs_and_nothing_else(tmp_path):
     assert render.main(["--worksheet", "--variants", "2", "--seed", "5", "--out", str(out)]) == 0
     assert sorted(p.name for p in out.iterdir()) == sorted(WORKSHEET_FILES)
     assert len(PdfReader(out / "answers.pdf").pages) >= 2
+
+
+def test_a_later_render_of_the_lecture_keeps_the_worksheets(tmp_path):
+    from lessonkit.pipeline import render_lecture
+    from scenes import LearningGoal
+    from tests.conftest import TEST_QUALITY
+
+    out = tmp_path / "out"
+    write_worksheets(LESSON, out)
+    before = {name: (out / name).read_bytes() for name in WORKSHEET_FILES}
+    render_lecture([LearningGoal], load_lesson(overrides=["voice.name=none"]), out, quality=TEST_QUALITY,
+                   cache_dir=tmp_path / "cache", decks=False)
+    assert (out / "lecture.mp4").exists()
+    assert {name: (out / name).read_bytes() for name in WORKSHEET_FILES} == before
+
+
+def test_a_missing_latex_package_is_named_before_anything_is_written(tmp_path, capsys, monkeypatch):
+    import render
+    from lessonkit import preflight
+
+    monkeypatch.setitem(preflight.WORKSHEET_LATEX_FILES, "no-such-package.sty", "texlive-no-such")
+    assert render.main(["--worksheet", "--out", str(tmp_path / "out")]) == 2
+    error = capsys.readouterr().err
+    assert error == ("render.py: error: LaTeX cannot find no-such-package.sty; install the Debian package "
+                     "texlive-no-such (apt-get install texlive-no-such)\n")
+    assert not (tmp_path / "out").exists()

@@ -45,6 +45,7 @@ from lessonkit.pipeline import (
     write_script,
 )
 from lessonkit.preflight import run_checks, worksheet_checks
+from lessonkit.scenetext import DeclarationError
 from lessonkit.video import VideoError
 from lessonkit.voices import VOICE_NAMES, VoiceError, check_recordings, missing_programs
 from lessonkit.worksheet import MAX_SEED, MAX_VARIANTS, WorksheetError, write_worksheets
@@ -144,6 +145,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--seed", type=bounded_int("--seed", MAX_SEED), metavar="S",
                         help=f"with --worksheet: the seed the sheets' values are drawn from (1 to {MAX_SEED}, "
                              "default 1); the same seed gives the same sheets")
+    parser.add_argument("--strict", action="store_true",
+                        help="stop on a layout problem (text crossing text or the frame's edge) instead of warning")
     parser.add_argument("--doctor", action="store_true",
                         help="check folders, free disk space, LaTeX, Cairo, Pango, fonts and the voice; "
                              "print one line each")
@@ -163,6 +166,13 @@ def select_scenes(names: list[str]) -> list[type]:
     return [scene for scene in LECTURE if scene.__name__ in wanted]
 
 
+def lecture_number(scene: type) -> int:
+    """The scene's position in the lecture, from 1 (its files are named by it)."""
+    from scenes import LECTURE
+
+    return LECTURE.index(scene) + 1
+
+
 def log(message: str) -> None:
     print(f"{time.strftime('%H:%M:%S')} {message}", file=sys.stderr, flush=True)
 
@@ -176,6 +186,12 @@ def main(argv: list[str] | None = None) -> int:
         print(f"render.py: interrupted by {signal.Signals(signum).name}; lecture.mp4 was not written",
               file=sys.stderr, flush=True)
         return 128 + signum
+
+
+def warn_about_colors(lesson) -> None:
+    """One line per colour some students could not read or tell apart: advice, not a refusal."""
+    for warning in color_warnings(lesson):
+        print(f"render.py: warning: {warning}", file=sys.stderr)
 
 
 def make_worksheets(lesson, args: argparse.Namespace) -> int:
@@ -213,12 +229,13 @@ def run(argv: list[str] | None) -> int:
             overrides.append(f"voice.recordings={json.dumps(str(args.recordings))}")
         if args.voice:
             overrides.append(f"voice.name={args.voice}")
-        lesson = load_lesson(args.config, overrides)
-        for warning in color_warnings(lesson):  # a teacher's colours: advice, not a refusal
-            print(f"render.py: warning: {warning}", file=sys.stderr)
-        if args.worksheet:  # like --script: no frames, no voice
+        if args.worksheet:  # like --script, but no scene runs: no frames, no voice
+            lesson = load_lesson(args.config, overrides)
+            warn_about_colors(lesson)
             return make_worksheets(lesson, args)
         scenes = select_scenes(args.scene)
+        lesson = load_lesson(args.config, overrides, scenes=[scene.declared_text() for scene in scenes])
+        warn_about_colors(lesson)
         recordings = Path(lesson.voice.recordings).expanduser()
         if lesson.voice.name == "recorded" and not recordings.is_dir():
             raise UsageError(f"recordings folder not found: {recordings} "
@@ -227,7 +244,7 @@ def run(argv: list[str] | None) -> int:
         if missing and not args.doctor:  # --doctor lists it with the other checks
             raise UsageError(f"voice {lesson.voice.name} is not installed: apt-get install {' '.join(missing)} "
                              "(or choose --voice flite, or --voice none)")
-    except (UsageError, ConfigError) as error:
+    except (UsageError, ConfigError, DeclarationError) as error:
         print(f"render.py: error: {error}", file=sys.stderr)
         return 2
 
@@ -258,14 +275,16 @@ def run(argv: list[str] | None) -> int:
             return 2
 
     if args.list:
-        for number, scene in enumerate(scenes, start=1):
-            print(f"{number:2d}  {scene.__name__:<18} {scene.title_for(lesson)}")
+        for scene in scenes:
+            print(f"{lecture_number(scene):2d}  {scene.__name__:<18} {scene.title_for(lesson)}")
         return 0
 
     log(f"rendering {len(scenes)} scene(s) at {quality.folder} into {args.out}/")
     try:
         result = render_lecture(scenes, lesson, args.out, quality=quality, jobs=args.jobs, cache_dir=args.cache,
-                                clip_format=args.clip_format, transparent=args.transparent, progress=log)
+                                clip_format=args.clip_format, transparent=args.transparent,
+                                numbers=[lecture_number(scene) for scene in scenes], strict_layout=args.strict,
+                                progress=log)
     except (RenderError, VideoError, VoiceError) as error:
         print(f"render.py: error: {error}", file=sys.stderr)
         return 1

@@ -2,7 +2,8 @@
 
 The default lesson is ``assets/lesson.toml``. A user's file and ``--set`` overrides
 are merged over it (keys they leave out keep their defaults) and validated against
-:data:`lessonkit.schema.SCHEMA` before anything renders.
+:data:`lessonkit.schema.SCHEMA` and the scenes' declared words (:mod:`lessonkit.scenetext`)
+before anything renders.
 
 >>> lesson = load_lesson(overrides=["practice.z=4"])
 >>> lesson.practice.z
@@ -20,7 +21,8 @@ import tomllib
 from pathlib import Path
 from typing import Any, Iterable, Iterator, Mapping
 
-from lessonkit.schema import SCHEMA, SCHEMA_BY_PATH, TABLES, Key, check_value, is_number
+from lessonkit.schema import SCHEMA, TABLES, Key, check_value, is_number
+from lessonkit.scenetext import SceneText, is_scene_path, registered, scene_key_of, scene_keys
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_LESSON_PATH = PROJECT_ROOT / "assets" / "lesson.toml"
@@ -85,10 +87,6 @@ class Lesson:
         """A deep copy as plain dicts (picklable, JSON-able)."""
         return copy.deepcopy(dict(self._data))
 
-    def caption(self, scene_key: str, beat: str, /, **values: str) -> str:
-        """The narration for ``beat`` of a scene, with its ``{placeholders}`` filled in."""
-        return self._data["narration"][scene_key][beat].format(**values)
-
 
 # --- reading files and overrides -------------------------------------------------------
 
@@ -146,21 +144,58 @@ def flatten(data: Mapping[str, Any], prefix: str = "") -> Iterator[tuple[str, An
             yield path, value
 
 
-def _unknown_key_message(path: str, where: str) -> str:
-    close = difflib.get_close_matches(path, SCHEMA_BY_PATH, n=1, cutoff=0.6)
+def known_keys() -> dict[str, Key]:
+    """Every key a lesson may set: the schema's, and the words of every declared scene."""
+    return {key.path: key for key in (*SCHEMA, *scene_keys(registered().values()))}
+
+
+def _unknown_key_message(path: str, where: str, known: Mapping[str, Key]) -> str:
+    close = difflib.get_close_matches(path, known, n=1, cutoff=0.6)
     if not close:
         # A typo in the last part: compare with keys of the same table.
         table = path.rpartition(".")[0]
-        siblings = [p for p in SCHEMA_BY_PATH if p.startswith(table + ".")] if table else []
+        siblings = [p for p in known if p.startswith(table + ".")] if table else []
         close = difflib.get_close_matches(path, siblings, n=1, cutoff=0.3)
     hint = f"; did you mean {close[0]}?" if close else ""
     return f"unknown key {path} in {where}{hint}"
 
 
-def _check_known_keys(data: Mapping[str, Any], where: str) -> None:
+def _key_at(path: str, where: str, known: Mapping[str, Key], strict: bool) -> Key:
+    """The key ``path`` is checked against. Lenient (not ``strict``), the words of a scene
+    whose class is not imported are taken as plain text: the default lesson holds every
+    lecture scene's words, and not every program that reads a lesson imports the scenes."""
+    key = known.get(path)
+    if key is not None:
+        return key
+    if not strict and is_scene_path(path) and scene_key_of(path) not in registered():
+        return Key(path, "str", "")
+    raise ConfigError(_unknown_key_message(path, where, known))
+
+
+def _check_known_keys(data: Mapping[str, Any], where: str, strict: bool = False) -> None:
+    known = known_keys()
     for path, _ in flatten(data):
-        if path not in SCHEMA_BY_PATH:
-            raise ConfigError(_unknown_key_message(path, where))
+        _key_at(path, where, known, strict)
+
+
+def _missing_message(key: Key, where: str) -> str:
+    text = registered().get(scene_key_of(key.path)) if is_scene_path(key.path) else None
+    if text is None:
+        return f"{key.path} is missing from {where}"
+    table, _, name = key.path.rpartition(".")
+    return (f"{key.path} is missing from {where}: scene {text.scene} declares it; add it to your lesson TOML "
+            f"under [{table}] as {name} = \"...\"")
+
+
+def check_scene_words(lesson: "Lesson", text: SceneText, where: str = "the lesson") -> None:
+    """Raise ConfigError unless ``lesson`` has every word ``text`` declares, each valid."""
+    values = dict(flatten(lesson.to_dict()))
+    for key in text.keys():
+        if key.path not in values:
+            raise ConfigError(_missing_message(key, where))
+        problem = check_value(key, values[key.path])
+        if problem:
+            raise ConfigError(problem)
 
 
 def _check_cross_keys(data: Mapping[str, Any]) -> None:
@@ -181,14 +216,21 @@ def _check_cross_keys(data: Mapping[str, Any]) -> None:
         )
 
 
-def validate(data: Mapping[str, Any], where: str = "config") -> None:
-    """Raise ConfigError on the first problem: unknown, missing, mistyped or out-of-range keys."""
-    _check_known_keys(data, where)
+def validate(data: Mapping[str, Any], where: str = "config", scenes: Iterable[SceneText] | None = None) -> None:
+    """Raise ConfigError on the first problem: unknown, missing, mistyped or out-of-range keys.
+
+    ``scenes`` (the declarations of the scenes about to render) makes the check strict:
+    their words must all be there, and words of scenes that are not declared are unknown.
+    """
+    strict = scenes is not None
+    known = known_keys()
     values = dict(flatten(data))
-    for key in SCHEMA:
+    checked = {path: _key_at(path, where, known, strict) for path in values}
+    for key in (*SCHEMA, *scene_keys(scenes or ())):
         if key.path not in values:
-            raise ConfigError(f"{key.path} is missing from {where}")
-        problem = check_value(key, values[key.path])
+            raise ConfigError(_missing_message(key, where))
+    for path, key in checked.items():
+        problem = check_value(key, values[path], path)
         if problem:
             raise ConfigError(problem)
     _check_cross_keys(data)
@@ -207,19 +249,22 @@ def load_lesson(
     overrides: Iterable[str] = (),
     *,
     defaults_path: Path | str = DEFAULT_LESSON_PATH,
+    scenes: Iterable[SceneText] | None = None,
 ) -> Lesson:
-    """The default lesson, with ``config_path``'s keys and then ``overrides`` applied, validated."""
+    """The default lesson, with ``config_path``'s keys and then ``overrides`` applied, validated
+    (strictly for ``scenes``, the declarations of the scenes about to render: see :func:`validate`)."""
+    strict = scenes is not None
     data = read_toml(defaults_path)
     if config_path is not None:
         user = read_toml(config_path)
-        _check_known_keys(user, str(config_path))
+        _check_known_keys(user, str(config_path), strict)
         data = merge(data, user)
+    known = known_keys()
     for assignment in overrides:
         path, value = parse_override(assignment)
-        if path not in SCHEMA_BY_PATH:
-            raise ConfigError(_unknown_key_message(path, "--set"))
+        _key_at(path, "--set", known, strict)
         _set_path(data, path, value)
-    validate(data, str(config_path or defaults_path))
+    validate(data, str(config_path or defaults_path), scenes)
     return Lesson(data)
 
 
@@ -268,24 +313,38 @@ def _wrap_comment(text: str, width: int = 88) -> list[str]:
     return ["# " + line for line in textwrap.wrap(text, width - 2)]
 
 
-def render_commented_toml(lesson: Lesson | Mapping[str, Any]) -> str:
-    """The lesson as TOML, every table and key preceded by its docs from the schema."""
+def lesson_keys(scenes: Iterable[SceneText]) -> list[Key]:
+    """The schema's keys, then the words of ``scenes`` (titles, narration, labels) in their order."""
+    keys = [*SCHEMA, *scene_keys(scenes)]
+    titles = [k for k in keys if k.table == "titles"]
+    position = next(i for i, k in enumerate(keys) if k.table == "takeaways")
+    rest = [k for k in keys if k.table != "titles"]
+    # [titles] sits before [takeaways], where an educator reading the file top down expects it.
+    return rest[:position] + titles + rest[position:]
+
+
+def render_commented_toml(lesson: Lesson | Mapping[str, Any], scenes: Iterable[SceneText]) -> str:
+    """The lesson as TOML, every table and key preceded by its docs (the schema's, and
+    the declarations of ``scenes``, in lecture order)."""
     data = lesson.to_dict() if isinstance(lesson, Lesson) else dict(lesson)
     values = dict(flatten(data))
     lines = [
         "# The lesson: every number, colour and word of the lecture that an educator may change.",
-        "# Generated from lessonkit/schema.py (the one place the keys are defined); edit the values",
-        "# freely, or copy keys into your own file and pass it with `python render.py --config FILE`.",
-        "# Reference: docs/CONFIG.md.",
+        "# Generated by `make docs` from lessonkit/schema.py and the scenes' declared beats and labels;",
+        "# edit the values freely, or copy keys into your own file and pass it with",
+        "# `python render.py --config FILE`. Reference: docs/CONFIG.md.",
     ]
+    keys = lesson_keys(scenes)
     by_table: dict[str, list[Key]] = {}
-    for key in SCHEMA:
+    for key in keys:
         by_table.setdefault(key.table, []).append(key)
-    narration_tables = sorted({k.table for k in SCHEMA if k.table.startswith("narration.")},
-                              key=[k.table for k in SCHEMA].index)
-    for table in [t for t in TABLES if t != "narration"] + narration_tables:
-        keys = by_table.get(table, [])
-        doc = TABLES.get(table) or (TABLES["narration"] if table == narration_tables[0] else "")
+    first_of_kind: dict[str, str] = {}
+    for table in by_table:
+        first_of_kind.setdefault(table.split(".")[0], table)
+    for table, table_keys in by_table.items():
+        kind = table.split(".")[0]
+        doc = TABLES.get(table) or (TABLES.get(kind, "") if first_of_kind[kind] == table else "")
+        keys = table_keys
         records = [k for k in keys if k.kind == "records"]
         plain = [k for k in keys if k.kind != "records"]
         if plain:
@@ -318,19 +377,20 @@ def _key_comment(key: Key, with_range: bool = True) -> str:
     return text
 
 
-def render_reference_markdown(lesson: Lesson) -> str:
-    """docs/CONFIG.md: one table row per key, generated from the schema."""
+def render_reference_markdown(lesson: Lesson, scenes: Iterable[SceneText]) -> str:
+    """docs/CONFIG.md: one table row per key (the schema's, and the words ``scenes`` declare)."""
     out = [
         "# Lesson config reference",
         "",
-        "Generated from `lessonkit/schema.py` by `python -m lessonkit.config --docs`; do not edit by hand.",
+        "Generated by `make docs` from `lessonkit/schema.py` and the scenes' declared beats and labels;",
+        "do not edit by hand.",
         "Every key can be set in a TOML file (`python render.py --config FILE`) or on the command line",
         "(`python render.py --set key=value`). Keys you leave out keep the default shown here.",
         "",
     ]
     current = None
-    for key in SCHEMA:
-        table = "narration" if key.table.startswith("narration.") else key.table
+    for key in lesson_keys(scenes):
+        table = key.table if key.table in TABLES else key.table.split(".")[0]
         if table != current:
             current = table
             out += ["", f"## `[{table}]`", "", TABLES.get(table, ""), "", "| key | accepts | default | what it does |",
@@ -346,23 +406,3 @@ def render_reference_markdown(lesson: Lesson) -> str:
             f"| `{key.path}` | {key.describe_range()} | `{default}` | {_key_comment(key, with_range=False).replace('|', '/')} |"
         )
     return "\n".join(out) + "\n"
-
-
-def main(argv: list[str] | None = None) -> int:
-    """``python -m lessonkit.config --docs`` or ``--default-lesson``: regenerate the generated files."""
-    import argparse
-
-    parser = argparse.ArgumentParser(description=main.__doc__)
-    parser.add_argument("--docs", action="store_true", help="rewrite docs/CONFIG.md")
-    parser.add_argument("--default-lesson", action="store_true", help="rewrite assets/lesson.toml's comments")
-    args = parser.parse_args(argv)
-    lesson = load_lesson()
-    if args.default_lesson:
-        DEFAULT_LESSON_PATH.write_text(render_commented_toml(lesson), encoding="utf-8")
-    if args.docs:
-        (PROJECT_ROOT / "docs" / "CONFIG.md").write_text(render_reference_markdown(lesson), encoding="utf-8")
-    return 0
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())

@@ -83,6 +83,8 @@ class SceneJob:
     #: This run's own folder: the scene's movie and sections are copied here while
     #: the scene's cache is locked, so another run on the same cache cannot overwrite them.
     run_dir: Path | None = None
+    #: The scene's position in the lecture (from 1), which its files are named by.
+    number: int = 0
 
 
 @dataclass(frozen=True)
@@ -102,6 +104,10 @@ class SceneRender:
     utterances: list[tuple[str, str]] = field(default_factory=list)
     #: Lines the voice had to synthesize (0 when all came from the cache).
     synthesized: int = 0
+    #: The scene's title as shown (placeholders filled in).
+    title: str = ""
+    #: What the scene's layout check found: "Scene.beat: what crosses what".
+    layout_problems: list[str] = field(default_factory=list)
     #: Every number the scene showed: label, value, text, source (its mathcore expression), steps.
     numbers: list[dict[str, Any]] = field(default_factory=list)
     #: The formulas (LaTeX) each step showed first: step name -> formulas in order.
@@ -206,7 +212,7 @@ def render_scene(job: SceneJob) -> SceneRender:
     marker is still there), its cached partial movies may be truncated, so they are
     deleted first; a render that fails deletes them too.
     """
-    from lessonkit.config import use_lesson
+    from lessonkit.config import active_lesson, use_lesson
 
     started = time.perf_counter()
     use_lesson(job.lesson)
@@ -223,6 +229,8 @@ def render_scene(job: SceneJob) -> SceneRender:
         sounds=[(start, Path(path)) for start, path in getattr(scene, "sounds", [])],
         utterances=list(getattr(scene, "utterances", [])),
         synthesized=getattr(scene, "synthesized", 0),
+        title=getattr(scene, "title_words", None) or scene_class.title_for(active_lesson()),
+        layout_problems=list(getattr(scene, "layout_problems", [])),
         numbers=[asdict(number) for number in getattr(scene, "shown", {}).values()],
         formulas=dict(getattr(scene, "step_formulas", {})),
     )
@@ -276,7 +284,7 @@ def _render_locked(job: SceneJob, scene_class: type) -> tuple[Any, Path, list[tu
         marker.unlink(missing_ok=True)
         LessonScene.narration_to_movie = narration_to_movie
     if job.run_dir is not None:
-        own = job.run_dir / clip_name(job.index, job.name)
+        own = job.run_dir / clip_name(job.number, job.name)
         movie = _copy_out(movie, own)
         sections = [(name, _copy_out(path, own / "sections")) for name, path in sections]
     return scene, movie, sections
@@ -328,9 +336,9 @@ def write_text(path: Path, text: str) -> None:
         temporary.write_text(text, encoding="utf-8")
 
 
-def clip_name(index: int, scene: str) -> str:
-    """``NN-SceneName``, numbered from 01 in lecture order."""
-    return f"{index + 1:02d}-{scene}"
+def clip_name(number: int, scene: str) -> str:
+    """``NN-SceneName``: the scene's position in the lecture, from 01."""
+    return f"{number:02d}-{scene}"
 
 
 @dataclass
@@ -427,11 +435,16 @@ def render_lecture(
     clip_format: str = "mp4",
     transparent: bool = False,
     decks: bool = True,
+    numbers: Sequence[int] | None = None,
+    strict_layout: bool = False,
     progress: Progress = lambda message: None,
 ) -> RenderResult:
     """Render ``scenes`` (in this order) and write clips (whole scenes and per-step) with
     their narration, posters, captions, the joined lecture, chapters, the manifest and
-    (with ``decks``) the slide decks.
+    (with ``decks``) the slide decks. ``numbers`` are the scenes' positions in the lecture,
+    which their files are named by (default 1, 2, 3...: the scenes are the lecture).
+    Layout problems a scene found (text crossing text or the frame's edge) are reported
+    through ``progress``; with ``strict_layout`` they stop the run before anything is written.
 
     Raises RenderError naming the first scene that failed, ValueError for a format
     that cannot be transparent. Nothing is written under a final name unless it is complete.
@@ -442,12 +455,20 @@ def render_lecture(
         raise ValueError(f"{clip_format} has no alpha channel; use --format webm or --format mov with --transparent")
     started = time.perf_counter()
     lesson_data = lesson.to_dict()
+    numbers = list(numbers) if numbers is not None else list(range(1, len(scenes) + 1))
+    if len(numbers) != len(scenes) or len(set(numbers)) != len(numbers):
+        raise ValueError(f"numbers must give each of the {len(scenes)} scenes its own number, got {numbers}")
     render_jobs = [
         SceneJob(index, scene.__module__, scene.__name__, lesson_data, quality, Path(cache_dir).resolve(),
-                 CLIP_FORMATS[clip_format], transparent)
-        for index, scene in enumerate(scenes)
+                 CLIP_FORMATS[clip_format], transparent, number=number)
+        for index, (scene, number) in enumerate(zip(scenes, numbers))
     ]
     renders = _run_jobs(render_jobs, max(1, jobs), progress)
+    problems = [problem for job in render_jobs for problem in renders[job.index].layout_problems]
+    for problem in problems:
+        progress(f"layout warning: {problem}")
+    if problems and strict_layout:
+        raise RenderError(f"{len(problems)} layout problem(s) with --strict, the first: {problems[0]}")
     fps = quality.fps
     timed = _measure([renders[job.index] for job in render_jobs], fps)
     if _mix_sound(timed, fps) is not None:
@@ -464,14 +485,14 @@ def render_lecture(
         progress(f"writing clips, steps, posters and captions ({clip_format})")
         for job, scene, item in zip(render_jobs, scenes, timed):
             render = item.render
-            name = clip_name(job.index, job.name)
+            name = clip_name(job.number, job.name)
             target = clips_dir / f"{name}.{clip_format}"
             _write_clip(render.movie, target, clip_format, fps, item.sound)
             duration = Fraction(item.frames, fps)
             captions = render.cues
             srt_path, vtt_path = _write_captions(clips_dir / name, captions)
             entry = ClipEntry(
-                scene=job.name, title=scene.title_for(lesson), file=relative(target),
+                scene=job.name, title=render.title, file=relative(target),
                 poster=relative(_write_poster(render.movie, clips_dir / f"{name}.png", transparent)),
                 captions_srt=relative(srt_path), captions_vtt=relative(vtt_path),
                 duration=float(duration), width=quality.width, height=quality.height, fps=float(fps),

@@ -13,6 +13,7 @@ verbs that keep them honest:
 
 from __future__ import annotations
 
+import inspect
 import math
 import re
 from dataclasses import dataclass, replace
@@ -23,9 +24,20 @@ import numpy as np
 
 from manim import DL, UP, UR, FadeIn, MathTex, Mobject, Scene, Tex, Text, VMobject, config
 
-from lessonkit.config import Lesson, active_lesson
+from lessonkit.config import ConfigError, Lesson, active_lesson, check_scene_words
 from lessonkit.narration import Narrator, OpenUtterance
-from lessonkit.schema import SCENE_TITLE_KEYS
+from lessonkit.scenetext import (
+    Beat,
+    DeclarationError,
+    Label,
+    SceneText,
+    check_beat,
+    check_beat_calls,
+    fill,
+    lesson_key_for,
+    register,
+    registered,
+)
 from lessonkit.text import title_text
 from lessonkit.theme import EDGE_BUFF, TITLE_BUFF, Theme
 from mathcore import format_number, format_percent
@@ -52,27 +64,64 @@ def _describe(mobject: Mobject) -> str:
 class LessonScene(Scene):
     """A scene of the lecture, drawn from the active lesson config.
 
-    Subclasses implement ``construct()`` as a short sequence of named beats. The class
-    attribute ``lesson_key`` (derived from the class name) selects the scene's title in
-    ``[titles]`` and its captions in ``[narration.<lesson_key>]``.
+    Subclasses implement ``construct()`` as a short sequence of named beats, and declare
+    them (and any words they draw) next to the code, with :class:`~lessonkit.scenetext.Beat`
+    and :class:`~lessonkit.scenetext.Label`::
+
+        class GradientChain(LessonScene):
+            beats = {"network": Beat("The layers appear.", "layers"), ...}
+            labels = {"per_layer": Label("After the factor.", max_chars=20)}
+
+    The words live in the lesson TOML under the scene's ``lesson_key`` (its class name in
+    snake case): ``titles.gradient_chain``, ``[narration.gradient_chain]``,
+    ``[labels.gradient_chain]``. A ``self.beat(...)`` that names an undeclared beat, or
+    fills in other placeholders than the declared ones, is refused when the class is
+    created (or, for a computed name, when it runs).
     """
 
+    #: The scene's key in ``[titles]``, ``[narration.*]`` and ``[labels.*]`` (default: the
+    #: class name in snake case). A scene that sets only this borrows another's words.
     lesson_key: ClassVar[str] = ""
+    #: Beat name -> what happens and the placeholders its line may use.
+    beats: ClassVar[Mapping[str, Beat]] = {}
+    #: Label name -> where it is drawn and the placeholders it may use.
+    labels: ClassVar[Mapping[str, Label]] = {}
+    #: Placeholders the title may use (filled in by ``show_title(**values)``).
+    title_placeholders: ClassVar[tuple[str, ...]] = ()
+    #: The declaration, built from the four attributes above when the class is created.
+    scene_text: ClassVar[SceneText | None] = None
     #: Where the numbers come from: label (a regular expression) -> the mathcore expression
     #: that computes it, in terms of ``lesson`` (the lecture's are in scenes/numbers.py).
     number_sources: ClassVar[Mapping[str, str]] = {}
-    #: A title for a scene of your own (the lecture's scenes take theirs from ``[titles]``).
-    scene_title: ClassVar[str | None] = None
 
     def __init_subclass__(cls, **kwargs) -> None:
         super().__init_subclass__(**kwargs)
-        if not cls.__dict__.get("lesson_key"):
-            cls.lesson_key = SCENE_TITLE_KEYS.get(cls.__name__, cls.lesson_key)
+        own = cls.__dict__
+        if not own.get("lesson_key") and ("beats" in own or "labels" in own or "title_placeholders" in own):
+            cls.lesson_key = lesson_key_for(cls.__name__)
+        if "beats" in own or "labels" in own or "title_placeholders" in own:
+            doc = (inspect.getdoc(cls) or cls.__name__).split("\n")[0]
+            cls.scene_text = SceneText(cls.__name__, cls.lesson_key, doc, dict(cls.beats), dict(cls.labels),
+                                       tuple(cls.title_placeholders))
+            check_beat_calls(cls, cls.scene_text)
+            register(cls.scene_text)
+        elif not cls.lesson_key:
+            cls.lesson_key = lesson_key_for(cls.__name__)
 
     @classmethod
-    def title_for(cls, lesson: Lesson) -> str:
-        """This scene's title in ``lesson`` (or its own ``scene_title``)."""
-        return cls.scene_title or lesson.titles[cls.lesson_key]
+    def declared_text(cls) -> SceneText:
+        """This scene's declaration (a scene that sets only ``lesson_key`` borrows that scene's)."""
+        text = cls.scene_text or registered().get(cls.lesson_key)
+        if text is None:
+            raise DeclarationError(f"{cls.__name__} declares no beats or title: add beats = {{...}} to the class "
+                                   "(see docs/EDITING.md)")
+        return text
+
+    @classmethod
+    def title_for(cls, lesson: Lesson, **values: str) -> str:
+        """This scene's title in ``lesson``, with ``values`` filled in."""
+        text = cls.declared_text()
+        return fill(lesson, f"titles.{text.key}", text.title_placeholders, values, cls.__name__)
 
     #: When True (the plain manim CLI), the narration is also mixed into manim's own movie.
     #: The pipeline turns it off and builds each clip's sound track itself.
@@ -80,12 +129,19 @@ class LessonScene(Scene):
 
     def setup(self) -> None:
         self.lesson = active_lesson()
+        text = type(self).scene_text or registered().get(self.lesson_key)
+        if text is not None:
+            # A scene of one's own whose words are not in the lesson yet stops here, naming the key.
+            check_scene_words(self.lesson, text)
+        self._beat_name = ""
         self.theme = Theme.from_lesson(self.lesson)
         self.camera.background_color = self.theme.background
         # Text made without an explicit colour follows the theme, in light and dark alike.
         for text_class in (MathTex, Tex, Text):
             text_class.set_default(color=self.theme.text)
         self.shown: dict[str, ShownNumber] = {}
+        #: The title as shown (placeholders filled in), once show_title() has run.
+        self.title_words: str | None = None
         self.captions: list[str] = []
         self.screen_tex: set[str] = set()
         self.layout_problems: list[str] = []
@@ -117,10 +173,10 @@ class LessonScene(Scene):
 
     # --- beats, narration and captions --------------------------------------------------
 
-    def beat(self, name: str, /, text: str | None = None, **values: str) -> "OpenUtterance":
+    def beat(self, name: str, /, **values: str) -> "OpenUtterance":
         """Start beat ``name``: let the previous narration finish, open a new section (one
-        slide step), and say ``[narration.<scene>].<name>`` with ``values`` filled in (or
-        ``text``, for a scene of your own that has no narration in the lesson).
+        slide step), and say ``[narration.<lesson_key>].<name>`` with ``values`` filled in.
+        ``name`` and the names of ``values`` must be as declared in the class's ``beats``.
 
         Returns a tracker, as manim-voiceover's ``voiceover()`` does: ``tracker.duration``
         is the length of the speech, for animations that should last as long as it::
@@ -128,17 +184,37 @@ class LessonScene(Scene):
             tracker = self.beat("trace")
             self.play(Create(curve), run_time=tracker.duration)
         """
+        text = self.declared_text()
+        check_beat(text, name, set(values), type(self).__name__)
         self._close_utterance()
         self.next_section(name)
-        if text is None:
-            text = self.lesson.caption(self.lesson_key, name, **values)
-        return self._open_utterance(f"{self.lesson_key or type(self).__name__}.{name}", text)
+        self._beat_name = name
+        line = fill(self.lesson, f"narration.{text.key}.{name}", text.beats[name].placeholders, values,
+                    type(self).__name__)
+        return self._open_utterance(f"{text.key}.{name}", line)
 
-    def caption(self, text: str, name: str) -> "OpenUtterance":
+    def say(self, text: str, name: str) -> "OpenUtterance":
         """Say ``text`` within the current beat (no new step), e.g. a takeaway read aloud.
-        ``name`` makes its id ``<scene>.<name>`` (the file name of a teacher's recording)."""
+        ``name`` makes its id ``<lesson_key>.<name>`` (the file name of a teacher's recording)."""
         self._close_utterance()
-        return self._open_utterance(f"{self.lesson_key or type(self).__name__}.{name}", text)
+        return self._open_utterance(f"{self.lesson_key}.{name}", text)
+
+    def line(self, beat: str, **values: str) -> str:
+        """Beat ``beat``'s narration with ``values`` filled in, e.g. to write it on screen too."""
+        text = self.declared_text()
+        check_beat(text, beat, set(values), type(self).__name__)
+        return fill(self.lesson, f"narration.{text.key}.{beat}", text.beats[beat].placeholders, values,
+                    type(self).__name__)
+
+    def label(self, name: str, **values: str) -> str:
+        """The words of label ``name`` from ``[labels.<lesson_key>]``, ``values`` filled in."""
+        text = self.declared_text()
+        if name not in text.labels:
+            known = ", ".join(text.labels) or "none"
+            raise DeclarationError(f"{type(self).__name__}: label {name!r} is not declared in "
+                                   f"{text.scene}.labels (declared: {known})")
+        return fill(self.lesson, f"labels.{text.key}.{name}", text.labels[name].placeholders, values,
+                    type(self).__name__)
 
     def _open_utterance(self, utterance_id: str, text: str) -> "OpenUtterance":
         self.captions.append(text)
@@ -172,7 +248,7 @@ class LessonScene(Scene):
         elapsed = end - utterance.start
         # For the plain manim CLI: manim's own subtitles, spanning the utterance.
         self.add_subcaption(utterance.spoken.text, duration=elapsed, offset=-elapsed)
-        self._inspect_screen(label=utterance.spoken.text[:40])
+        self._inspect_screen()
 
     def reading_time(self, text: str) -> float:
         """Seconds a learner needs to read ``text`` at the lesson's reading pace."""
@@ -201,8 +277,7 @@ class LessonScene(Scene):
         # and the next animation's cache key depends on that state.
         self.update_mobjects(0)
         self.frames += self._count_frames(self.duration)
-        label = self._open.spoken.text[:40] if self._open else ""
-        self._inspect_screen(label=label)
+        self._inspect_screen()
 
     # --- what the viewer sees (recorded for the tests) ---------------------------------
 
@@ -222,9 +297,10 @@ class LessonScene(Scene):
             visit(mobject)
         return found
 
-    def _inspect_screen(self, label: str) -> None:
+    def _inspect_screen(self) -> None:
         """Record the formulas on screen and anything a viewer would call a layout bug:
-        a mobject crossing the frame's edge, or two texts overlapping."""
+        a mobject crossing the frame's edge, or two texts overlapping, named by scene and beat."""
+        label = f"{type(self).__name__}.{self._beat_name or 'start'}"
         texts = self.texts_on_screen()
         self.screen_tex.update(t.tex_string for t in texts if isinstance(t, MathTex))
         self._note_steps(texts)
@@ -237,7 +313,7 @@ class LessonScene(Scene):
             bottom, top = mobject.get_bottom()[1], mobject.get_top()[1]
             if left < -half_width or right > half_width or bottom < -half_height or top > half_height:
                 self.layout_problems.append(
-                    f"{label!r}: {_describe(mobject)} crosses the frame's edge "
+                    f"{label}: {_describe(mobject)} crosses the frame's edge "
                     f"(x {left:.2f}..{right:.2f}, y {bottom:.2f}..{top:.2f})"
                 )
         boxes = [(t, t.get_corner(DL), t.get_corner(UR)) for t in texts]
@@ -247,7 +323,7 @@ class LessonScene(Scene):
                 if (a_low[0] + margin < b_high[0] and b_low[0] + margin < a_high[0]
                         and a_low[1] + margin < b_high[1] and b_low[1] + margin < a_high[1]):
                     self.layout_problems.append(
-                        f"{label!r}: {_describe(a)} overlaps {_describe(b)}"
+                        f"{label}: {_describe(a)} overlaps {_describe(b)}"
                     )
 
     # --- numbers ---------------------------------------------------------------------
@@ -306,14 +382,15 @@ class LessonScene(Scene):
 
     # --- layout ------------------------------------------------------------------------
 
-    def make_title(self) -> Mobject:
-        """The scene's title from ``[titles]``, at the top edge, wrapped if long."""
-        title = title_text(self.title_for(self.lesson), self.theme)
+    def make_title(self, **values: str) -> Mobject:
+        """The scene's title from ``[titles]`` (``values`` filled in), at the top edge."""
+        self.title_words = self.title_for(self.lesson, **values)
+        title = title_text(self.title_words, self.theme)
         return title.to_edge(UP, buff=TITLE_BUFF)
 
-    def show_title(self) -> Mobject:
-        """Fade the title in and keep it on screen."""
-        self.title = self.make_title()
+    def show_title(self, **values: str) -> Mobject:
+        """Fade the title in (``values`` filled in) and keep it on screen."""
+        self.title = self.make_title(**values)
         self.play(FadeIn(self.title, shift=0.2 * UP), run_time=0.6)
         return self.title
 

@@ -53,6 +53,9 @@ class Key:
         within_plot: ``abs(value)`` must not exceed ``plot.z_max``.
         choices: Allowed values of a ``"choice"`` key.
         placeholders: ``{names}`` a narration or title text may use.
+        template: The text is filled in with ``str.format`` (checked: only ``placeholders``,
+            braces balanced).
+        latex_safe: The text may be typeset by LaTeX in a formula: Latin-1 characters only.
         fields: For ``"records"``: field name -> Key describing it (path is the field name).
         min_items, max_items: Length bounds for lists.
         max_chars: For texts drawn on screen: the most characters that fit where they are drawn
@@ -73,6 +76,8 @@ class Key:
     min_items: int = 0
     max_items: int | None = None
     max_chars: int | None = None
+    template: bool = False
+    latex_safe: bool = False
 
     @property
     def table(self) -> str:
@@ -104,13 +109,6 @@ class Key:
         return kind + (" " + ", ".join(parts) if parts else "")
 
 
-def _narration(scene: str, beats: dict[str, tuple[str, tuple[str, ...]]]) -> list[Key]:
-    return [
-        Key(f"narration.{scene}.{beat}", "str", doc, placeholders=placeholders)
-        for beat, (doc, placeholders) in beats.items()
-    ]
-
-
 # Tables, in the order the default lesson lists them, with a line of docs each.
 TABLES: dict[str, str] = {
     "lesson": "What the title card says.",
@@ -130,21 +128,9 @@ TABLES: dict[str, str] = {
     "titles": "The title shown at the top of each scene (and in manifest.json and the chapters).",
     "takeaways": "Scene Takeaways: the closing points, each with a small picture recalling its scene.",
     "narration": "Captions: what is said at each beat. {names} are filled in with computed numbers.",
+    "labels": "Words drawn on screen (axis names, tags beside points), scene by scene.",
 }
 
-SCENE_TITLE_KEYS = {
-    "LearningGoal": "learning_goal",
-    "Saturation": "saturation",
-    "TangentTrace": "tangent_trace",
-    "KeyFormula": "key_formula",
-    "GradientChain": "gradient_chain",
-    "ReluComparison": "relu_comparison",
-    "BallAnalogy": "ball_analogy",
-    "PracticeProblem1": "practice_problem_1",
-    "PracticeProblem2": "practice_problem_2",
-    "RealNetwork": "real_network",
-    "Takeaways": "takeaways",
-}
 
 _activation_names = tuple(ACTIVATIONS)
 #: The longest scene title. Titles are drawn on one line, shrunk to the frame's width
@@ -168,8 +154,8 @@ SCHEMA: tuple[Key, ...] = (
     Key("practice.z", "float", "Practice problem 1 asks for the sigmoid derivative at this z.", within_plot=True),
     Key("practice.verdict", "str", "The closing line of practice problem 2, in large letters.", max_chars=100),
     Key("chain.layers", "int", "Number of layers the gradient passes through.", minimum=1, maximum=20),
-    Key("chain.per_layer_gradient", "float", "Each layer multiplies the gradient by this (0 < g <= 1).",
-        positive=True, maximum=1),
+    Key("chain.per_layer_gradient", "float", "Each layer multiplies the gradient by this: below 1 the "
+        "gradient vanishes (the lesson), above 1 it explodes.", positive=True, maximum=3),
     Key("chain.learning_rate", "float", "Learning rate of the weight update in practice problem 2.",
         positive=True, maximum=10),
     Key("dying_relu.z", "float", "The dead neuron's input z (0 or below: ReLU's gradient there is 0).",
@@ -211,8 +197,6 @@ SCHEMA: tuple[Key, ...] = (
         maximum=20),
     Key("theme.name", "choice", "dark or light.", choices=THEMES),
     *(Key(f"theme.{name}.{role}", "color", doc) for name in THEMES for role, doc in COLOR_ROLES.items()),
-    *(Key(f"titles.{key}", "str", f"Title of scene {scene}.", max_chars=TITLE_CHARS)
-      for scene, key in SCENE_TITLE_KEYS.items()),
     Key(
         "takeaways.items",
         "records",
@@ -224,76 +208,6 @@ SCHEMA: tuple[Key, ...] = (
         min_items=1,
         max_items=7,
     ),
-    *_narration("learning_goal", {
-        "title": ("The title card appears.", ()),
-        "goal": ("The learning goal and a small sigmoid that flattens at both ends.", ()),
-    }),
-    *_narration("saturation", {
-        "curve": ("The sigmoid is drawn on its axes.", ()),
-        "regions": ("The saturated regions are shaded.", ("threshold",)),
-        "right": ("A point moves from from_z to to_z; the output barely changes.",
-                  ("from_z", "to_z", "sigma_from", "sigma_to")),
-        "left": ("The same on the left.", ("neg_from_z", "neg_to_z", "sigma_neg_from", "sigma_neg_to")),
-        "summary": ("The lesson of the scene.", ()),
-    }),
-    *_narration("tangent_trace", {
-        "setup": ("The activation and its derivative appear.", ("name",)),
-        "trace": ("The tangent line starts to slide.", ()),
-        "peak": ("The tangent pauses at the derivative's peak.", ("name", "peak_z", "max_derivative")),
-        "saturated": ("The tangent pauses at tangent.pause_z.", ("pause_z", "slope", "share")),
-        "end": ("The tangent reaches the right edge.", ()),
-    }),
-    *_narration("key_formula", {
-        "sigmoid": ("The sigmoid's formula.", ()),
-        "derivative": ("Its derivative.", ()),
-        "maximum": ("The derivative at z = 0.", ("sigma0", "one_minus_sigma0", "max_derivative")),
-        "why": ("Why that is the maximum.", ("sigma0", "max_derivative")),
-    }),
-    *_narration("gradient_chain", {
-        "network": ("The layers appear.", ("layers",)),
-        "backward": ("The gradient starts flowing back from the loss.", ("per_layer_gradient",)),
-        "product": ("The running product reaches the first layer.", ("layers", "per_layer_gradient", "first_layer")),
-        "first_layer": ("The first layer's bar.", ()),
-    }),
-    *_narration("relu_comparison", {
-        "relu": ("ReLU and its step-shaped derivative.", ()),
-        "compare": ("Beside the sigmoid's derivative.", ("sigmoid_max", "relu_max")),
-        "chain": ("The same chain with ReLU.", ("layers", "sigmoid_first_layer", "relu_first_layer")),
-        "dying": ("A neuron whose z stays negative.", ()),
-        "dead_weight": ("Its weight never moves.", ("learning_rate", "update")),
-    }),
-    *_narration("ball_analogy", {
-        "setup": ("Four balls on four surfaces.", ("push",)),
-        "push": ("The same push for every ball.", ()),
-        "results": ("How far each ball moved.",
-                    ("plateau_move", "centre_move", "relu_move", "dead_move")),
-        "lesson": ("What we want for learning.", ()),
-    }),
-    *_narration("practice_problem_1", {
-        "question": ("The question.", ("z",)),
-        "think": ("A pause to try it.", ()),
-        "sigma": ("First line: the sigmoid.", ("z", "sigma")),
-        "derivative": ("Second line: the derivative.", ("z", "derivative")),
-        "share": ("Third line: the share of the maximum.", ("max_derivative", "share")),
-        "conclusion": ("The point on the derivative curve.", ("z", "share")),
-    }),
-    *_narration("practice_problem_2", {
-        "question": ("The question.", ("layers", "per_layer_gradient")),
-        "think": ("A pause to try it.", ()),
-        "product": ("The product, factor by factor.", ("layers", "per_layer_gradient", "first_layer")),
-        "update": ("The weight update.", ("learning_rate", "first_layer", "update")),
-        "conclusion": ("The closing line.", ()),
-    }),
-    *_narration("real_network", {
-        "setup": ("The experiment.", ("depth", "width")),
-        "sigmoid": ("The sigmoid network's bars.", ("sigmoid_ratio",)),
-        "relu": ("The ReLU network's bars.", ("relu_ratio",)),
-        "conclusion": ("The closing line.", ()),
-    }),
-    *_narration("takeaways", {
-        "intro": ("The heading appears; each takeaway's own text is read as it appears.", ()),
-        "outro": ("The closing words.", ()),
-    }),
 )
 
 SCHEMA_BY_PATH: dict[str, Key] = {key.path: key for key in SCHEMA}
@@ -315,7 +229,12 @@ def _check_text(key: Key, value: Any, where: str) -> str | None:
     problem = undrawable_character(value)
     if problem:
         return f"{where} {problem}"
-    if key.placeholders or key.path.startswith("narration."):
+    if key.latex_safe:
+        odd = next((c for c in value if ord(c) > 255 or not c.isprintable()), None)
+        if odd is not None:
+            return (f"{where} has {odd!r}, which LaTeX cannot set in a formula here; "
+                    "use Latin letters, digits and punctuation")
+    if key.placeholders or key.template:
         return _check_template(key, value, where)
     return None
 

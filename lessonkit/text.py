@@ -56,3 +56,14 @@ def title_text(text: str, theme: Theme) -> Text:
     limit on titles (``lessonkit.schema.TITLE_CHARS``) keeps the shrunk title legible.
     """
     return prose(text, theme, font_size=theme.title_size, weight="BOLD", chars_per_line=max(1, len(text)))
+
+
+#: LaTeX's special characters and how to write each inside \text{}.
+_TEX_ESCAPES = {"\\": r"\textbackslash{}", "{": r"\{", "}": r"\}", "$": r"\$", "&": r"\&", "#": r"\#",
+                "^": r"\^{}", "_": r"\_", "~": r"\~{}", "%": r"\%"}
+
+
+def tex_words(words: str) -> str:
+    """``words`` (a label from the lesson) as LaTeX text for a formula: ``\\text{...}`` with
+    LaTeX's special characters escaped, so an educator's ``%`` or ``&`` is drawn as typed."""
+    return r"\text{" + "".join(_TEX_ESCAPES.get(character, character) for character in words) + "}"

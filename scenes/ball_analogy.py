@@ -5,19 +5,33 @@ from __future__ import annotations
 from manim import DOWN, UP, FadeIn, FadeOut, GrowArrow, VGroup, Write
 
 from lessonkit.components import BallOnSurface
-from lessonkit.scene import LessonScene
-from lessonkit.text import prose
+from lessonkit.scene import Beat, Label, LessonScene
+from lessonkit.text import prose, tex_words
 
 
 class BallAnalogy(LessonScene):
     """Each ball rolls by push x local slope: one gradient-descent step per surface."""
 
+    beats = {
+        "setup": Beat("Four balls on four surfaces.", "push"),
+        "push": Beat("The same push for every ball."),
+        "results": Beat("How far each ball moved.", "plateau_move", "centre_move", "relu_move", "dead_move"),
+        "lesson": Beat("What we want for learning."),
+    }
+    labels = {
+        "plateau": Label("Above the ball on the sigmoid's plateau.", max_chars=20),
+        "centre": Label("Above the ball at the sigmoid's centre.", max_chars=20),
+        "relu": Label("Above the ball on ReLU's slope.", max_chars=20),
+        "dead": Label("Above the ball on ReLU's flat side.", max_chars=20),
+        "moved": Label("Before each ball's distance.", max_chars=12),
+    }
+
     SURFACES = (
-        # (key, activation, where the ball sits, label)
-        ("plateau", "sigmoid", "plateau_z", "Sigmoid, far out"),
-        ("centre", "sigmoid", None, "Sigmoid, centre"),
-        ("relu", "relu", "relu_z", "ReLU, z > 0"),
-        ("dead", "relu", "-relu_z", "ReLU, z < 0"),
+        # (key and label, activation, where the ball sits)
+        ("plateau", "sigmoid", "plateau_z"),
+        ("centre", "sigmoid", None),
+        ("relu", "relu", "relu_z"),
+        ("dead", "relu", "-relu_z"),
     )
 
     def construct(self) -> None:
@@ -38,15 +52,15 @@ class BallAnalogy(LessonScene):
         self.show_title()
         window = push + 1.6
         self.balls: dict[str, BallOnSurface] = {}
-        for key, activation, where, _ in self.SURFACES:
+        for key, activation, where in self.SURFACES:
             z = self.ball_z(where)
             self.balls[key] = BallOnSurface(activation, z, z_window=(z - push - 0.8, z - push - 0.8 + window),
                                             width=2.9, push=push, theme=self.theme)
         surfaces = VGroup(*self.balls.values()).arrange(buff=0.45, aligned_edge=DOWN)
         names = VGroup(*(
-            prose(label, self.theme, font_size=self.theme.small_size, color=self.theme.muted)
+            prose(self.label(key), self.theme, font_size=self.theme.small_size, color=self.theme.muted)
             .next_to(surfaces, UP, buff=0.3).match_x(ball)
-            for ball, (_, _, _, label) in zip(surfaces, self.SURFACES)
+            for ball, (key, _, _) in zip(surfaces, self.SURFACES)
         ))
         self.panels = VGroup(names, surfaces).next_to(self.title, DOWN, buff=0.5)
         self.surfaces = surfaces
@@ -67,7 +81,7 @@ class BallAnalogy(LessonScene):
         labels = VGroup()
         for key, ball in self.balls.items():
             color = self.theme.warning if moved[key] < 0.05 * self.lesson.ball.push else self.theme.text
-            text = self.math(rf"\text{{moved }} {self.number(f'{key}_moved', moved[key], 2)}", color=color,
+            text = self.math(rf"{tex_words(self.label('moved') + ' ')} {self.number(f'{key}_moved', moved[key], 2)}", color=color,
                              font_size=self.theme.label_size)
             labels.add(text.next_to(self.panels, DOWN, buff=0.35).match_x(ball))
         self.play(Write(labels))
@@ -75,7 +89,7 @@ class BallAnalogy(LessonScene):
 
     def state_the_lesson(self) -> None:
         self.beat("lesson")
-        lesson = prose(self.lesson.caption(self.lesson_key, "lesson"), self.theme, font_size=self.theme.body_size)
+        lesson = prose(self.line("lesson"), self.theme, font_size=self.theme.body_size)
         lesson.next_to(self.labels, DOWN, buff=0.5)
         self.play(FadeIn(lesson, shift=0.1 * UP))
         self.wait(0.5)

@@ -5,12 +5,23 @@ from __future__ import annotations
 from manim import DOWN, RIGHT, FadeIn, Indicate, VGroup, Write
 
 from lessonkit.components import LayerChain
-from lessonkit.scene import LessonScene
+from lessonkit.scene import Beat, Label, LessonScene
+from lessonkit.text import tex_words
 from lessonkit.theme import EDGE_BUFF
 
 
 class GradientChain(LessonScene):
     """``chain.layers`` layers, each multiplying the gradient by ``chain.per_layer_gradient``."""
+
+    beats = {
+        "network": Beat("The layers appear.", "layers"),
+        "backward": Beat("The gradient starts flowing back from the loss.", "per_layer_gradient"),
+        "product": Beat(
+            "The running product reaches the first layer.", "layers", "per_layer_gradient", "first_layer",
+        ),
+        "first_layer": Beat("The first layer's bar."),
+    }
+    labels = {"per_layer": Label("After the factor each layer multiplies by.", max_chars=20)}
 
     def construct(self) -> None:
         settings = self.lesson.chain
@@ -36,7 +47,8 @@ class GradientChain(LessonScene):
 
     def flow_backwards(self) -> None:
         self.beat("backward", per_layer_gradient=self.spoken(self.factor))
-        factor = self.math(rf"\times {self.number('per_layer_gradient', self.factor)} \text{{ per layer}}",
+        factor = self.math(rf"\times {self.number('per_layer_gradient', self.factor)} "
+                           + tex_words(" " + self.label("per_layer")),
                            color=self.chain.color, font_size=self.theme.label_size)
         # The bottom-right corner: clear of the network however many layers it has.
         factor.to_corner(DOWN + RIGHT, buff=EDGE_BUFF)

@@ -4,13 +4,21 @@ from __future__ import annotations
 
 from manim import DOWN, LEFT, RIGHT, UP, Axes, Create, DashedLine, FadeIn, ParametricFunction, TransformMatchingTex, VGroup, Write
 
-from lessonkit.scene import LessonScene
+from lessonkit.components import nice_range
+from lessonkit.scene import Beat, LessonScene
 from lessonkit.theme import AXIS_STROKE, CURVE_STROKE
 from mathcore import sigmoid, sigmoid_prime
 
 
 class KeyFormula(LessonScene):
     """sigma, sigma' = sigma(1 - sigma), then sigma'(0) = 0.5 x 0.5, built step by step."""
+
+    beats = {
+        "sigmoid": Beat("The sigmoid's formula."),
+        "derivative": Beat("Its derivative."),
+        "maximum": Beat("The derivative at z = 0.", "sigma0", "one_minus_sigma0", "max_derivative"),
+        "why": Beat("Why that is the maximum.", "sigma0", "max_derivative"),
+    }
 
     def construct(self) -> None:
         self.write_sigmoid()
@@ -61,7 +69,8 @@ class KeyFormula(LessonScene):
         self.play(formulas.animate.scale(0.85).arrange(DOWN, aligned_edge=LEFT, buff=0.55)
                   .to_edge(LEFT, buff=0.7).set_y(-0.4))
         # sigma' plotted against sigma itself: a parabola s(1 - s) with its top at s = 0.5.
-        axes = Axes(x_range=(0, 1, 0.5), y_range=(0, 0.3, 0.1), x_length=5.0, y_length=3.8, tips=False,
+        # The height axis reaches just above the maximum, whatever it is.
+        axes = Axes(x_range=(0, 1, 0.5), y_range=nice_range(0.0, 1.1 * peak), x_length=5.0, y_length=3.8, tips=False,
                     axis_config={"color": self.theme.muted, "stroke_width": AXIS_STROKE})
         axes.next_to(formulas, RIGHT, buff=1.2).set_y(-0.6)
         z_max = self.lesson.plot.z_max

@@ -5,12 +5,17 @@ from __future__ import annotations
 from manim import DOWN, LEFT, RIGHT, UP, Create, FadeIn, FadeOut, Write
 
 from lessonkit.components import ActivationPlot
-from lessonkit.scene import LessonScene
+from lessonkit.scene import Beat, LessonScene
 from lessonkit.text import prose
 
 
 class LearningGoal(LessonScene):
     """Title card, then the learning goal beside a small saturating sigmoid."""
+
+    beats = {
+        "title": Beat("The title card appears."),
+        "goal": Beat("The learning goal and a small sigmoid that flattens at both ends."),
+    }
 
     def construct(self) -> None:
         self.show_title_card()

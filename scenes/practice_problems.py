@@ -5,8 +5,8 @@ from __future__ import annotations
 from manim import DOWN, LEFT, RIGHT, UP, Create, FadeIn, Flash, ReplacementTransform, VGroup, Write
 
 from lessonkit.components import ActivationPlot, WorkedSolution
-from lessonkit.scene import LessonScene
-from lessonkit.text import prose
+from lessonkit.scene import Beat, Label, LessonScene
+from lessonkit.text import prose, tex_words
 from lessonkit.theme import EDGE_BUFF
 from mathcore import format_number, practice_problem_1, practice_problem_2
 
@@ -20,10 +20,7 @@ class PracticeScene(LessonScene):
     def pose_question(self, **values: str) -> None:
         self.beat("question", **values)
         self.show_title()
-        text = self.lesson.caption(self.lesson_key, "question", **values)
-        # The spoken question is also the written one; drop the "Practice problem N." lead-in.
-        _, _, question = text.partition(". ") if text.lower().startswith("practice problem") else ("", "", text)
-        self.question = prose(question, self.theme, font_size=self.theme.body_size)
+        self.question = prose(self.label("question", **values), self.theme, font_size=self.theme.body_size)
         self.question.next_to(self.title, DOWN, buff=0.4).to_edge(LEFT, buff=EDGE_BUFF + 0.2)
         self.play(FadeIn(self.question, shift=0.1 * UP))
 
@@ -34,6 +31,16 @@ class PracticeScene(LessonScene):
 
 class PracticeProblem1(PracticeScene):
     """The sigmoid derivative at ``practice.z`` and its share of the maximum."""
+
+    beats = {
+        "question": Beat("The question.", "z"),
+        "think": Beat("A pause to try it."),
+        "sigma": Beat("First line: the sigmoid.", "z", "sigma"),
+        "derivative": Beat("Second line: the derivative.", "z", "derivative"),
+        "share": Beat("Third line: the share of the maximum.", "max_derivative", "share"),
+        "conclusion": Beat("The point on the derivative curve.", "z", "share"),
+    }
+    labels = {"question": Label("The question, written on screen.", "z")}
 
     def construct(self) -> None:
         self.solution_numbers = practice_problem_1(self.lesson.practice.z)
@@ -89,6 +96,19 @@ class PracticeProblem2(PracticeScene):
     """``chain.layers`` sigmoid layers of gradient ``chain.per_layer_gradient``: the product
     built factor by factor, then the weight update with ``chain.learning_rate``."""
 
+    beats = {
+        "question": Beat("The question.", "layers", "per_layer_gradient"),
+        "think": Beat("A pause to try it."),
+        "product": Beat("The product, factor by factor.", "layers", "per_layer_gradient", "first_layer"),
+        "update": Beat("The weight update.", "learning_rate", "first_layer", "update"),
+        "conclusion": Beat("The closing line."),
+    }
+    labels = {
+        "question": Label("The question, written on screen.", "layers", "per_layer_gradient"),
+        "total": Label("Before the product, left of its = sign.", max_chars=24),
+        "factors": Label("Under the braces of a long product: 12 factors.", max_chars=12),
+    }
+
     #: More layers than this are written with a \\cdots in the middle of the product.
     MAX_FACTORS_WRITTEN = 6
 
@@ -106,19 +126,21 @@ class PracticeProblem2(PracticeScene):
         g = self.number("per_layer_gradient", self.solution_numbers.per_layer_gradient)
         if count <= self.MAX_FACTORS_WRITTEN:
             return r" \times ".join([g] * count)
-        return rf"\underbrace{{{g} \times {g} \times \cdots \times {g}}}_{{{count}\text{{ factors}}}}"
+        factors = tex_words(" " + self.label("factors"))
+        return rf"\underbrace{{{g} \times {g} \times \cdots \times {g}}}_{{{count}{factors}}}"
 
     def build_product(self) -> None:
         p = self.solution_numbers
         self.beat("product", layers=str(p.layers), per_layer_gradient=self.spoken(p.per_layer_gradient),
                   first_layer=self.spoken(p.first_layer_gradient))
         steps = min(p.layers, self.MAX_FACTORS_WRITTEN)
+        total = tex_words(self.label("total"))
         lines = []
         for count in range(1, steps + 1):
-            lines.append(self.math(rf"\text{{Total gradient}} = {self.factor_row(count)} = "
+            lines.append(self.math(rf"{total} = {self.factor_row(count)} = "
                                    rf"{self.number(f'product_{count}', p.running_products[count - 1])}"))
         if p.layers > steps:
-            lines.append(self.math(rf"\text{{Total gradient}} = {self.factor_row(p.layers)}"))
+            lines.append(self.math(rf"{total} = {self.factor_row(p.layers)}"))
         final = self.math(
             rf"= {self.number('per_layer_gradient', p.per_layer_gradient)}^{{{p.layers}}} = "
             rf"{self.number('first_layer_gradient', p.first_layer_gradient)}",

@@ -6,8 +6,8 @@ from manim import DOWN, LEFT, RIGHT, FadeIn, VGroup, Write
 
 from lessonkit.components import LogBarChart, shared_decades
 from lessonkit.config import Lesson
-from lessonkit.scene import LessonScene
-from lessonkit.text import prose
+from lessonkit.scene import Beat, Label, LessonScene
+from lessonkit.text import prose, tex_words
 from mathcore import GradientMeasurement, get_activation, measure_gradient_norms
 
 
@@ -20,6 +20,17 @@ def measure(lesson: Lesson, activation: str) -> GradientMeasurement:
 
 class RealNetwork(LessonScene):
     """Per-layer gradient norms of a deep sigmoid network and a deep ReLU network."""
+
+    beats = {
+        "setup": Beat("The experiment.", "depth", "width"),
+        "sigmoid": Beat("The sigmoid network's bars.", "sigmoid_ratio"),
+        "relu": Beat("The ReLU network's bars.", "relu_ratio"),
+        "conclusion": Beat("The closing line."),
+    }
+    labels = {
+        "per_layer": Label("Above the charts, after the gradient's symbol.", max_chars=20),
+        "layer": Label("The ratio's numerator and denominator.", "number", max_chars=16),
+    }
 
     def construct(self) -> None:
         self.measurements = {name: measure(self.lesson, name) for name in ("sigmoid", "relu")}
@@ -34,7 +45,8 @@ class RealNetwork(LessonScene):
         self.show_title()
         # One log scale for both charts, so their bars compare directly.
         self.scale_exponents = shared_decades(*(m.weight_gradient_norms for m in self.measurements.values()))
-        axis_note = self.math(r"\lVert \partial L / \partial W_\ell \rVert \text{ per layer } \ell",
+        axis_note = self.math(r"\lVert \partial L / \partial W_\ell \rVert " + tex_words(f" {self.label('per_layer')} ")
+                              + r" \ell",
                               font_size=self.theme.label_size, color=self.theme.muted)
         axis_note.next_to(self.title, DOWN, buff=0.3)
         self.play(FadeIn(axis_note))
@@ -57,7 +69,8 @@ class RealNetwork(LessonScene):
         heading = prose(f"{get_activation(name).display_name}", self.theme, font_size=self.theme.body_size,
                         color=color, weight="BOLD")
         readout = self.math(
-            rf"\frac{{\text{{layer 1}}}}{{\text{{layer {measurement.depth}}}}} = "
+            rf"\frac{{{tex_words(self.label('layer', number='1'))}}}"
+            rf"{{{tex_words(self.label('layer', number=str(measurement.depth)))}}} = "
             rf"{self.number(f'{name}_ratio', ratio, 2)}",
             color=color, font_size=self.theme.label_size,
         )

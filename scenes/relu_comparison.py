@@ -18,15 +18,24 @@ from manim import (
     Write,
 )
 
-from lessonkit.components import ActivationPlot, LogBarChart, nice_range, shared_decades
-from lessonkit.scene import LessonScene
-from lessonkit.text import prose
+from lessonkit.components import ActivationPlot, LogBarChart, gradient_decades, nice_range
+from lessonkit.scene import Beat, Label, LessonScene
+from lessonkit.text import prose, tex_words
 from lessonkit.theme import EDGE_BUFF
 from mathcore import get_activation, gradient_through_layers, relu_prime, weight_update
 
 
 class ReluComparison(LessonScene):
     """ReLU and its derivative beside the sigmoid's; the chain with ReLU; a dead neuron."""
+
+    beats = {
+        "relu": Beat("ReLU and its step-shaped derivative."),
+        "compare": Beat("Beside the sigmoid's derivative.", "sigmoid_max", "relu_max"),
+        "chain": Beat("The same chain with ReLU.", "layers", "sigmoid_first_layer", "relu_first_layer"),
+        "dying": Beat("A neuron whose z stays negative."),
+        "dead_weight": Beat("Its weight never moves.", "learning_rate", "update"),
+    }
+    labels = {"layer": Label("Beside each chart: the gradient reaching layer 1.", "number", max_chars=16)}
 
     def construct(self) -> None:
         self.sigmoid, self.relu = get_activation("sigmoid"), get_activation("relu")
@@ -77,12 +86,13 @@ class ReluComparison(LessonScene):
         self.beat("chain", layers=str(chain.layers), sigmoid_first_layer=self.spoken(sigmoid_path[0]),
                   relu_first_layer=self.spoken(relu_path[0]))
         self.play(FadeOut(self.plots), FadeOut(self.levels))
-        floor, _ = shared_decades(sigmoid_path, relu_path)
+        floor, ceiling = gradient_decades(sigmoid_path, relu_path)
         layer_numbers = [str(k) for k in range(1, chain.layers + 1)]
         paths = {"sigmoid": sigmoid_path, "relu": relu_path}
         names = {name: prose(get_activation(name).display_name, self.theme, font_size=self.theme.label_size,
                              color=self.theme.function_color(name)) for name in paths}
-        firsts = {name: self.math(rf"\text{{layer 1: }} {self.number(f'{name}_first_layer', path[0])}",
+        layer_1 = tex_words(self.label("layer", number="1") + ": ")
+        firsts = {name: self.math(rf"{layer_1} {self.number(f'{name}_first_layer', path[0])}",
                                   color=self.theme.function_color(name), font_size=self.theme.label_size)
                   for name, path in paths.items()}
         # The charts take what the labels leave (a long "layer 1" value at 20 layers included);
@@ -91,7 +101,7 @@ class ReluComparison(LessonScene):
                 - max(m.width for m in firsts.values()) - 0.5 - 0.4 - 1.2)
         rows = VGroup()
         for name, path in paths.items():
-            chart = LogBarChart(path, height=1.7, width=min(8.5, room), floor_exponent=floor, ceiling_exponent=0,
+            chart = LogBarChart(path, height=1.7, width=min(8.5, room), floor_exponent=floor, ceiling_exponent=ceiling,
                                 colors=self.theme.function_color(name), bar_labels=layer_numbers, theme=self.theme)
             rows.add(VGroup(names[name].next_to(chart, LEFT, buff=0.5), chart,
                             firsts[name].next_to(chart, RIGHT, buff=0.4)))

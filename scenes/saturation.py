@@ -6,13 +6,23 @@ from manim import DOWN, LEFT, RIGHT, UP, Create, FadeIn, FadeOut, ValueTracker, 
 
 from lessonkit.components import ActivationPlot, LabelledReadout
 from lessonkit.components.motion import follow
-from lessonkit.scene import LessonScene
+from lessonkit.scene import Beat, LessonScene
 from lessonkit.text import prose
 from mathcore import sigmoid
 
 
 class Saturation(LessonScene):
     """The sigmoid with its saturated regions shaded; a point pushed far into each."""
+
+    beats = {
+        "curve": Beat("The sigmoid is drawn on its axes."),
+        "regions": Beat("The saturated regions are shaded.", "threshold"),
+        "right": Beat(
+            "A point moves from from_z to to_z; the output barely changes.", "from_z", "to_z", "sigma_from", "sigma_to",
+        ),
+        "left": Beat("The same on the left.", "neg_from_z", "neg_to_z", "sigma_neg_from", "sigma_neg_to"),
+        "summary": Beat("The lesson of the scene."),
+    }
 
     def construct(self) -> None:
         self.draw_curve()
@@ -89,7 +99,7 @@ class Saturation(LessonScene):
     def sum_up(self) -> None:
         self.beat("summary")
         self.play(FadeOut(self.change))
-        summary = prose(self.lesson.caption(self.lesson_key, "summary"), self.theme, font_size=self.theme.label_size,
+        summary = prose(self.line("summary"), self.theme, font_size=self.theme.label_size,
                         max_width=self.width_right_of(self.readouts))
         summary.next_to(self.readouts, DOWN, buff=0.6, aligned_edge=LEFT)
         self.play(FadeIn(summary, shift=0.1 * UP))

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from manim import DOWN, LEFT, RIGHT, FadeIn, Mobject, VGroup
 
-from lessonkit.components import ActivationPlot, LogBarChart, shared_decades
-from lessonkit.scene import LessonScene
+from lessonkit.components import ActivationPlot, LogBarChart, gradient_decades, shared_decades
+from lessonkit.scene import Beat, LessonScene
 from lessonkit.text import prose
 from lessonkit.theme import EDGE_BUFF
 from mathcore import get_activation, gradient_through_layers
@@ -18,6 +18,11 @@ ICON_HEIGHT = 0.75
 class Takeaways(LessonScene):
     """``takeaways.items``, one by one; each takeaway's text is also its caption."""
 
+    beats = {
+        "intro": Beat("The heading appears; each takeaway's own text is read as it appears."),
+        "outro": Beat("The closing words."),
+    }
+
     def construct(self) -> None:
         self.beat("intro")
         self.show_title()
@@ -28,7 +33,7 @@ class Takeaways(LessonScene):
             rows.scale_to_fit_height(available)
         rows.next_to(self.title, DOWN, buff=0.45).to_edge(LEFT, buff=EDGE_BUFF + 0.4)
         for number, (row, text) in enumerate(zip(rows, self.texts), start=1):
-            self.caption(text, f"item_{number}")
+            self.say(text, f"item_{number}")
             self.play(FadeIn(row[0], scale=0.8), FadeIn(row[1], shift=0.1 * RIGHT))
         self.beat("outro")
         self.wait(0.5)
@@ -61,7 +66,9 @@ class Takeaways(LessonScene):
         elif recall == "chain":
             chain = self.lesson.chain
             values = gradient_through_layers(chain.per_layer_gradient, chain.layers)[::-1]
-            chart = LogBarChart(values, height=ICON_HEIGHT, width=ICON_WIDTH, ceiling_exponent=0, theme=theme)
+            floor, ceiling = gradient_decades(values)
+            chart = LogBarChart(values, height=ICON_HEIGHT, width=ICON_WIDTH, floor_exponent=floor,
+                                ceiling_exponent=ceiling, theme=theme)
             icon = VGroup(chart.baseline, chart.bars)
         else:  # real_network: the two measured bar charts side by side
             norms = {name: measure(self.lesson, name).weight_gradient_norms for name in ("sigmoid", "relu")}

@@ -5,7 +5,8 @@ from __future__ import annotations
 from manim import DOWN, LEFT, RIGHT, Create, FadeIn, Indicate, VGroup, Write
 
 from lessonkit.components import ActivationPlot, TangentTracer
-from lessonkit.scene import LessonScene
+from lessonkit.scene import Beat, Label, LessonScene
+from lessonkit.text import tex_words
 from lessonkit.theme import EDGE_BUFF
 from mathcore import get_activation, share_of_max_gradient
 
@@ -15,6 +16,18 @@ class TangentTrace(LessonScene):
 
     Driven by ``tangent.activation``: the same scene traces tanh or leaky ReLU.
     """
+
+    beats = {
+        "setup": Beat("The activation and its derivative appear.", "name"),
+        "trace": Beat("The tangent line starts to slide."),
+        "peak": Beat("The tangent pauses at the derivative's peak.", "name", "peak_z", "max_derivative"),
+        "saturated": Beat("The tangent pauses at tangent.pause_z.", "pause_z", "slope", "share"),
+        "end": Beat("The tangent reaches the right edge."),
+    }
+    labels = {
+        "slope": Label("The live readout's word for the tangent's slope.", max_chars=12),
+        "of_max": Label("After the share of the maximum slope: 0.66% of max.", max_chars=16),
+    }
 
     def construct(self) -> None:
         self.activation = get_activation(self.lesson.tangent.activation)
@@ -38,7 +51,8 @@ class TangentTrace(LessonScene):
     def start_tracing(self) -> None:
         self.beat("trace")
         z_max = self.curve.z_max
-        self.tracer = TangentTracer(self.curve, self.slope, start_z=-0.75 * z_max, theme=self.theme)
+        self.tracer = TangentTracer(self.curve, self.slope, start_z=-0.75 * z_max, readout_label=self.label("slope"),
+                                    theme=self.theme)
         self.tracer.readout.next_to(self.curve, RIGHT, buff=0.3).shift(0.2 * DOWN)
         self.play(FadeIn(self.tracer))
         self.play(self.tracer.make_trace_animation(self.activation.peak_z - 2.0, run_time=3.0))
@@ -66,8 +80,9 @@ class TangentTrace(LessonScene):
                   share=self.spoken_percent(share))
         note = VGroup(
             self.math(rf"z = {self.number('pause_z', pause_z)}"),
-            self.math(rf"\text{{slope}} = {self.number('slope_at_pause', slope)}"),
-            self.math(rf"= {self.percent('share_at_pause', share)} \text{{ of max}}", color=self.theme.warning),
+            self.math(rf"{tex_words(self.label('slope'))} = {self.number('slope_at_pause', slope)}"),
+            self.math(rf"= {self.percent('share_at_pause', share)} {tex_words(' ' + self.label('of_max'))}",
+                      color=self.theme.warning),
         ).arrange(DOWN, aligned_edge=LEFT, buff=0.18)
         note.next_to(self.slope, RIGHT, buff=0.3).align_to(self.tracer.readout, LEFT)
         self.play(Write(note))

@@ -8,13 +8,17 @@ from lessonkit.config import (
     DEFAULT_LESSON_PATH,
     PROJECT_ROOT,
     ConfigError,
+    known_keys,
     load_lesson,
     parse_override,
     read_toml,
     render_commented_toml,
     render_reference_markdown,
 )
-from lessonkit.schema import SCHEMA, SCHEMA_BY_PATH
+from lessonkit.schema import SCHEMA
+from scenes import LECTURE
+
+LECTURE_TEXTS = [scene.declared_text() for scene in LECTURE]
 
 
 def test_default_lesson_has_every_key_of_the_schema():
@@ -26,17 +30,18 @@ def test_default_lesson_has_every_key_of_the_schema():
 
 
 def test_generated_files_are_up_to_date():
-    """assets/lesson.toml's comments and docs/CONFIG.md come from the schema; regenerate with
-    `python -m lessonkit.config --docs --default-lesson`."""
-    lesson = load_lesson()
-    assert DEFAULT_LESSON_PATH.read_text(encoding="utf-8") == render_commented_toml(lesson)
-    assert (PROJECT_ROOT / "docs" / "CONFIG.md").read_text(encoding="utf-8") == render_reference_markdown(lesson)
+    """assets/lesson.toml's comments and docs/CONFIG.md come from the schema and the scenes'
+    declarations; regenerate with `make docs`."""
+    lesson = load_lesson(scenes=LECTURE_TEXTS)
+    assert DEFAULT_LESSON_PATH.read_text(encoding="utf-8") == render_commented_toml(lesson, LECTURE_TEXTS)
+    assert (PROJECT_ROOT / "docs" / "CONFIG.md").read_text(encoding="utf-8") == render_reference_markdown(
+        lesson, LECTURE_TEXTS)
 
 
 def test_commented_toml_round_trips(tmp_path):
     lesson = load_lesson(overrides=["chain.layers=8", 'lesson.title="A \\"quoted\\" title"'])
     path = tmp_path / "lesson.toml"
-    path.write_text(render_commented_toml(lesson), encoding="utf-8")
+    path.write_text(render_commented_toml(lesson, LECTURE_TEXTS), encoding="utf-8")
     assert load_lesson(path).to_dict() == lesson.to_dict()
 
 
@@ -125,8 +130,9 @@ def test_every_narration_placeholder_is_declared():
     import string
 
     lesson = load_lesson()
-    for key in SCHEMA:
-        if key.path.startswith("narration."):
+    keys = known_keys()
+    for text in LECTURE_TEXTS:
+        for key in text.keys():
             names = {f for _, f, _, _ in string.Formatter().parse(lesson.value_at(key.path)) if f}
             assert names <= set(key.placeholders), key.path
-    assert SCHEMA_BY_PATH["narration.practice_problem_1.sigma"].placeholders == ("z", "sigma")
+    assert keys["narration.practice_problem_1.sigma"].placeholders == ("z", "sigma")

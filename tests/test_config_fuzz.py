@@ -10,12 +10,14 @@ from pathlib import Path
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from lessonkit.config import ConfigError, Lesson, load_lesson
-from lessonkit.schema import SCHEMA, SCHEMA_BY_PATH, TABLES
+from lessonkit.config import ConfigError, Lesson, known_keys, load_lesson
+from lessonkit.schema import TABLES
+from scenes import LECTURE
 
 FUZZ = settings(max_examples=200, deadline=None)
+LECTURE_TEXTS = [scene.declared_text() for scene in LECTURE]
 
-known_paths = st.sampled_from(sorted(SCHEMA_BY_PATH))
+known_paths = st.sampled_from(sorted(known_keys()))
 any_key = st.one_of(known_paths, st.sampled_from(sorted(TABLES)), st.text(min_size=1, max_size=12))
 scalars = st.one_of(
     st.integers(min_value=-(2**70), max_value=2**70),
@@ -78,11 +80,10 @@ def loads_or_refuses_in_one_line(config: Path | None, overrides: list[str]) -> N
         assert message and "\n" not in message and "\r" not in message, repr(message)
         return
     assert isinstance(lesson, Lesson)
-    # What was accepted can be filled in: every narration with its placeholders.
-    for key in SCHEMA:
-        if key.path.startswith("narration."):
-            _, scene, beat = key.path.split(".")
-            lesson.caption(scene, beat, **{name: "1" for name in key.placeholders})
+    # What was accepted can be filled in: every scene's words with their placeholders.
+    for text in LECTURE_TEXTS:
+        for key in text.keys():
+            lesson.value_at(key.path).format(**{name: "1" for name in key.placeholders})
 
 
 @FUZZ

@@ -21,10 +21,12 @@ def load_example_scene(file_name: str, class_name: str) -> type:
 
 def test_own_scene_from_components_renders(media_dir):
     scene_class = load_example_scene("slope_comparison.py", "SlopeComparison")
-    scene = render_tiny(scene_class, media_dir)
+    config = EXAMPLES / "slope-comparison.toml"
+    scene = render_tiny(scene_class, media_dir, config_path=config)
     assert scene.shown["sigmoid_max"].value == 0.25 and scene.shown["tanh_max"].value == 1.0
+    assert scene.captions[2] == "The peak slopes are 0.25 and 1."
     assert len(scene.captions) == 3 and scene.layout_problems == []
-    assert scene_class.title_for(load_lesson()) == "Sigmoid or tanh: both saturate"
+    assert scene_class.title_for(load_lesson(config)) == "Sigmoid or tanh: both saturate"
 
 
 def test_tanh_lesson_by_config_alone(media_dir):

@@ -5,7 +5,7 @@ See docs/EDITING.md for a new scene built from them.
 """
 
 from lessonkit.components.ball import BallOnSurface
-from lessonkit.components.bars import LogBarChart, shared_decades
+from lessonkit.components.bars import LogBarChart, gradient_decades, shared_decades
 from lessonkit.components.chain import LayerChain
 from lessonkit.components.plots import ActivationPlot, TangentTracer, nice_range
 from lessonkit.components.readout import LabelledReadout, LiveNumber
@@ -21,5 +21,6 @@ __all__ = [
     "TangentTracer",
     "WorkedSolution",
     "nice_range",
+    "gradient_decades",
     "shared_decades",
 ]

@@ -42,6 +42,12 @@ class BallOnSurface(VGroup):
         **kwargs,
     ) -> None:
         super().__init__(**kwargs)
+        if not z_window[0] <= z <= z_window[1]:
+            raise ValueError(f"z = {z!r} must lie in z_window {tuple(z_window)!r}, the stretch of curve drawn")
+        if not (push >= 0 and np.isfinite(push)):
+            raise ValueError(f"push must be a finite number >= 0, got {push!r}")
+        if not width > 0:
+            raise ValueError(f"width must be positive, got {width!r}")
         self.theme = theme = theme or Theme.from_lesson()
         self.activation = get_activation(activation)
         self.z = float(z)

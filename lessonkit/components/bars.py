@@ -11,9 +11,12 @@ from lessonkit.theme import AXIS_STROKE, Theme
 
 
 def decade_floor(values: Sequence[float]) -> int:
-    """The exponent of the decade just below the smallest value (the chart's floor)."""
-    smallest = min(v for v in values if v > 0)
-    return math.floor(math.log10(smallest))
+    """The exponent of the decade strictly below the smallest positive value (the chart's
+    floor), so that even the smallest bar has some height: 1 gives -1, 0.25 gives -1."""
+    positive = [v for v in values if v > 0]
+    if not positive:
+        raise ValueError("values must include a positive number: a log scale cannot show only zeros")
+    return math.ceil(math.log10(min(positive)) - 1e-12) - 1
 
 
 def decade_ceiling(values: Sequence[float]) -> int:
@@ -22,22 +25,45 @@ def decade_ceiling(values: Sequence[float]) -> int:
 
 
 def shared_decades(*value_lists: Sequence[float]) -> tuple[int, int]:
-    """(floor, ceiling) exponents covering every list, for charts that must compare."""
+    """(floor, ceiling) exponents covering every list, for charts that must compare;
+    at least one decade apart."""
     values = [v for values in value_lists for v in values]
     floor = decade_floor(values)
     return floor, max(decade_ceiling(values), floor + 1)
+
+
+def _check_chart(values: Sequence[float], height: float, width: float) -> None:
+    """Refuse, in one line naming the argument, what a log-scale bar chart cannot draw."""
+    if not values:
+        raise ValueError("values must not be empty: a bar chart needs at least one bar")
+    if not all(math.isfinite(v) and v >= 0 for v in values):
+        raise ValueError(f"values must be finite and >= 0, got {[v for v in values if not (math.isfinite(v) and v >= 0)][0]!r}")
+    if not any(v > 0 for v in values):
+        raise ValueError("values must include a positive number: a log scale cannot show only zeros")
+    for name, size in (("height", height), ("width", width)):
+        if not (math.isfinite(size) and size > 0):
+            raise ValueError(f"{name} must be a positive length, got {size!r}")
+
+
+def gradient_decades(*value_lists: Sequence[float]) -> tuple[int, int]:
+    """Like :func:`shared_decades`, with the ceiling at 1 or above: gradients are read
+    against the 1 they start from at the loss (a vanishing chain's bars stay below it,
+    an exploding chain's rise above it)."""
+    floor, ceiling = shared_decades(*value_lists)
+    return floor, max(ceiling, 0)
 
 
 class LogBarChart(VGroup):
     """One bar per value, heights proportional to log10(value) above a floor.
 
     Args:
-        values: Positive numbers, one bar each, drawn left to right.
+        values: Numbers >= 0 (at least one positive), one bar each, drawn left to right;
+            any magnitude (a zero is an empty slot, a value above the ceiling a full bar).
         height: Height of the chart's axis (from floor to ceiling decade).
         width: Total width of the bars and gaps.
         floor_exponent, ceiling_exponent: The decades at the bottom and top of the
             axis (default: just covering the values; pass the same to two charts to
-            compare them).
+            compare them); the ceiling must be above the floor.
         colors: One colour per bar, or one for all.
         bar_labels: LaTeX under each bar (e.g. layer numbers); ``None`` for none.
         theme: Colours and sizes.
@@ -63,10 +89,14 @@ class LogBarChart(VGroup):
         super().__init__(**kwargs)
         self.theme = theme = theme or Theme.from_lesson()
         self.values = [float(v) for v in values]
+        _check_chart(self.values, height, width)
         default_floor, default_ceiling = shared_decades(self.values)
         self.floor_exponent = default_floor if floor_exponent is None else floor_exponent
         self.ceiling_exponent = (max(default_ceiling, self.floor_exponent + 1) if ceiling_exponent is None
                                  else ceiling_exponent)
+        if self.ceiling_exponent <= self.floor_exponent:
+            raise ValueError(f"ceiling_exponent ({self.ceiling_exponent}) must be above floor_exponent "
+                             f"({self.floor_exponent})")
         self.chart_height = height
         span = self.ceiling_exponent - self.floor_exponent
         slot = width / len(self.values)

@@ -21,7 +21,7 @@ from manim import (
     VGroup,
 )
 
-from lessonkit.components.bars import LogBarChart
+from lessonkit.components.bars import LogBarChart, gradient_decades
 from lessonkit.theme import Theme
 from mathcore import format_number, gradient_through_layers
 
@@ -32,8 +32,10 @@ class LayerChain(VGroup):
 
     Args:
         per_layer_gradient: The factor each layer multiplies the gradient by (one
-            number, or one per layer ordered from layer 1 to the last).
-        layers: Number of layers (when one factor is given).
+            number, or one per layer ordered from layer 1 to the last): any positive
+            number; below 1 the gradient vanishes, above 1 it explodes and the bars grow
+            towards layer 1, on a log axis spanning at least the decade below 1.
+        layers: Number of layers (when one factor is given), 1 or more.
         width: Width of the whole drawing; 20 layers still fit in the frame's width.
         network_height: Height of the node columns.
         bar_height: Height of the log-scale bar chart (0 for no bars).
@@ -68,9 +70,15 @@ class LayerChain(VGroup):
         super().__init__(**kwargs)
         self.theme = theme = theme or Theme.from_lesson()
         if np.ndim(per_layer_gradient) == 0:
-            factors = [float(per_layer_gradient)] * int(layers or 1)
+            if layers is not None and (int(layers) != layers or layers < 1):
+                raise ValueError(f"layers must be a whole number >= 1, got {layers!r}")
+            factors = [float(per_layer_gradient)] * (1 if layers is None else int(layers))
         else:
             factors = [float(f) for f in per_layer_gradient]
+        if not factors:
+            raise ValueError("per_layer_gradient must give at least one layer's factor")
+        if not all(np.isfinite(f) and f > 0 for f in factors):
+            raise ValueError(f"per_layer_gradient must be positive and finite, got {per_layer_gradient!r}")
         self.factors = factors
         self.layers = n = len(factors)
         # Backpropagation starts at the last layer: reverse, multiply, reverse back.
@@ -107,8 +115,10 @@ class LayerChain(VGroup):
         self.chart = None
         self.value_labels = VGroup()
         if bar_height > 0:
-            self.chart = LogBarChart(self.gradients, height=bar_height, width=slot * n, floor_exponent=floor_exponent,
-                                     ceiling_exponent=0, colors=color, theme=theme)
+            floor, ceiling = gradient_decades(self.gradients)
+            self.chart = LogBarChart(self.gradients, height=bar_height, width=slot * n,
+                                     floor_exponent=floor if floor_exponent is None else floor_exponent,
+                                     ceiling_exponent=ceiling, colors=color, theme=theme)
             self.chart.next_to(self.columns, DOWN, buff=0.45)
             # Each bar stands under its layer's column.
             self.chart.shift(RIGHT * (self.columns[0].get_center()[0] - self.chart.bars[0].get_center()[0]))

@@ -33,6 +33,7 @@ from manim import (
 from lessonkit.components.motion import follow, set_line
 from lessonkit.components.readout import LabelledReadout
 from lessonkit.config import active_lesson
+from lessonkit.text import tex_words
 from lessonkit.theme import AXIS_STROKE, CURVE_STROKE, DOT_RADIUS, TANGENT_STROKE, Theme
 from mathcore import Activation, format_number, get_activation
 
@@ -42,7 +43,10 @@ _NICE_STEPS = (0.05, 0.1, 0.2, 0.25, 0.5, 1.0, 2.0, 2.5, 5.0, 10.0)
 def nice_range(low: float, high: float, max_ticks: int = 5) -> tuple[float, float, float]:
     """A (min, max, step) axis range covering [low, high] with at most ``max_ticks`` steps."""
     span = max(high - low, 1e-12)
-    step = next((s for s in _NICE_STEPS if span / s <= max_ticks), _NICE_STEPS[-1])
+    step = next((s for s in _NICE_STEPS if span / s <= max_ticks), None)
+    if step is None:  # beyond the table: 1, 2, 2.5 or 5 times a power of ten
+        decade = 10.0 ** math.floor(math.log10(span / max_ticks))
+        step = next(m * decade for m in (1, 2, 2.5, 5, 10) if span / (m * decade) <= max_ticks)
     return (math.floor(low / step + 1e-9) * step, math.ceil(high / step - 1e-9) * step, step)
 
 
@@ -52,7 +56,8 @@ class ActivationPlot(VGroup):
     Args:
         activation: A name in ``mathcore.ACTIVATIONS``.
         derivative: Plot the derivative instead of the function.
-        z_max: z runs from -z_max to z_max (default: the lesson's ``plot.z_max``).
+        z_max: z runs from -z_max to z_max (default: the lesson's ``plot.z_max``); any
+            positive number (the ticks thin out as it grows).
         y_range: (min, max, step); by default it covers the curve over that z range.
         x_length, y_length: Size on screen.
         color: Curve colour (default: the theme's colour for this function).
@@ -84,13 +89,16 @@ class ActivationPlot(VGroup):
         self.is_derivative = derivative
         self.function = self.activation.derivative if derivative else self.activation.function
         self.z_max = float(z_max if z_max is not None else active_lesson().plot.z_max)
+        if not (math.isfinite(self.z_max) and self.z_max > 0):
+            raise ValueError(f"z_max must be a positive number, got {z_max!r}")
         if y_range is None:
             samples = self.function(np.linspace(-self.z_max, self.z_max, 801))
             # A derivative gets 10% headroom so that its peak (the point of the lesson) stands free.
             headroom = 1.1 if derivative else 1.0
             y_range = nice_range(min(0.0, float(samples.min())), headroom * float(samples.max()))
         self.y_range = y_range
-        x_step = x_step or (2.0 if self.z_max > 5 else 1.0)
+        x_step = x_step or (1.0 if self.z_max <= 5 else 2.0 if self.z_max <= 12 else
+                            nice_range(-self.z_max, self.z_max, 12)[2])
         self.axes = Axes(
             x_range=(-self.z_max, self.z_max, x_step),
             y_range=y_range,
@@ -155,7 +163,9 @@ class ActivationPlot(VGroup):
         return group
 
     def get_dot(self, z: float, color: str | None = None) -> Dot:
-        """A dot on the curve at ``z``."""
+        """A dot on the curve at ``z`` (within the plotted range)."""
+        if not abs(z) <= self.z_max:
+            raise ValueError(f"z = {z!r} is outside this plot's range -{self.z_max:g}..{self.z_max:g}")
         return Dot(self.point_at(z), radius=DOT_RADIUS, color=color or self.theme.highlight)
 
 
@@ -170,7 +180,8 @@ class TangentTracer(VGroup):
         derivative_plot: Optional plot of the derivative on the same z axis.
         start_z: Where the tangent starts.
         length: Length of the tangent line on screen.
-        show_readout: Add the live "slope" readout (``readout``).
+        show_readout: Add the live slope readout (``readout``).
+        readout_label: The readout's word for the slope (plain text; a lesson's label).
 
     Parts: ``z_tracker``, ``tangent``, ``dot``, ``derivative_dot``, ``connector``, ``readout``.
     """
@@ -183,6 +194,7 @@ class TangentTracer(VGroup):
         start_z: float = 0.0,
         length: float = 2.6,
         show_readout: bool = True,
+        readout_label: str = "slope",
         theme: Theme | None = None,
         **kwargs,
     ) -> None:
@@ -210,7 +222,7 @@ class TangentTracer(VGroup):
         self.readout = None
         if show_readout:
             self.readout = LabelledReadout(
-                r"\text{slope} = " + activation.symbol + "'(z) =",
+                tex_words(readout_label) + " = " + activation.symbol + "'(z) =",
                 lambda: activation.derivative(self.z),
                 font_size=theme.body_size,
                 color=theme.text,

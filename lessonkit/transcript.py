@@ -54,6 +54,7 @@ def formula_text(tex: str) -> str:
     tex = re.sub(r"\\underbrace\{(.*)\}_\{(.*)\}", r"\1 (\2)", tex)
     text = _converter().latex_to_text(tex).replace("-", "−")
     text = re.sub(r"\s*([=×≥≤→])\s*", r" \1 ", text)
+    text = re.sub(r"\(\s+", "(", re.sub(r"\s+\)", ")", text))
     return re.sub(r"\s+", " ", text).strip()
 
 

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
+import mathcore
 from lessonkit.config import load_lesson
 from mathcore import (
     ACTIVATIONS,
@@ -156,10 +159,6 @@ def test_an_unchanged_scene_rerenders_from_the_cache(lecture_scenes, media_dir, 
 
 
 # --- every number accounted for (what manifest.json lists) ----------------------------------
-
-import re  # noqa: E402
-
-import mathcore  # noqa: E402
 
 #: Numbers a formula shows that nothing computes: sigma'(0), 1 / (1 + e^-z), (1 - sigma), "layer 1".
 FORMULA_CONSTANTS = {"0", "1"}

@@ -12,7 +12,7 @@ VENV_STAMP := $(VENV)/.installed
 QUALITY ?= high
 ARGS ?=
 
-.PHONY: lecture test preview system-packages test-system-packages clean-cache
+.PHONY: lecture test preview docs golden system-packages test-system-packages clean-cache
 
 lecture: $(VENV_STAMP)
 	$(VENV_PY) render.py --quality $(QUALITY) $(ARGS)
@@ -22,6 +22,17 @@ preview: $(VENV_STAMP)
 
 test: $(VENV_STAMP) test-system-packages
 	$(VENV_PY) -m pytest $(ARGS)
+
+# Regenerate assets/lesson.toml's comments and docs/CONFIG.md from the schema and the scenes.
+docs: $(VENV_STAMP)
+	$(VENV_PY) scripts/config_docs.py
+
+# Store a scene's golden frame (tests/control_data/lecture/SCENE.png) after a new scene or an
+# intended visual change: make golden SCENE=ExplodingGradient
+golden: $(VENV_STAMP)
+	@test -n "$(SCENE)" || { echo "usage: make golden SCENE=SceneName"; exit 2; }
+	$(VENV_PY) -m pytest -q -p no:cacheprovider "tests/test_goldens.py::test_last_frame_matches_golden[$(SCENE)]" --set_test
+	@echo "wrote tests/control_data/lecture/$(SCENE).png: open it and look at it before you commit it"
 
 system-packages:
 	@./setup/install-system-packages.sh setup/debian-packages.txt

@@ -160,15 +160,16 @@ def _unknown_key_message(path: str, where: str, known: Mapping[str, Key]) -> str
     return f"unknown key {path} in {where}{hint}"
 
 
-def _key_at(path: str, where: str, known: Mapping[str, Key], strict: bool) -> Key:
-    """The key ``path`` is checked against. Lenient (not ``strict``), the words of a scene
-    whose class is not imported are taken as plain text: the default lesson holds every
-    lecture scene's words, and not every program that reads a lesson imports the scenes."""
+def _key_at(path: str, where: str, known: Mapping[str, Key], strict: bool) -> Key | None:
+    """The key ``path`` is checked against. Lenient (not ``strict``), the words and settings
+    of a scene whose class is not imported are left unchecked (None): the default lesson
+    holds every lecture scene's words, and not every program that reads a lesson imports
+    the scenes; the scene checks them itself when it runs."""
     key = known.get(path)
     if key is not None:
         return key
     if not strict and is_scene_path(path) and scene_key_of(path) not in registered():
-        return Key(path, "str", "")
+        return None
     raise ConfigError(_unknown_key_message(path, where, known))
 
 
@@ -230,7 +231,7 @@ def validate(data: Mapping[str, Any], where: str = "config", scenes: Iterable[Sc
         if key.path not in values:
             raise ConfigError(_missing_message(key, where))
     for path, key in checked.items():
-        problem = check_value(key, values[path], path)
+        problem = key and check_value(key, values[path], path)
         if problem:
             raise ConfigError(problem)
     _check_cross_keys(data)

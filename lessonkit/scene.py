@@ -23,6 +23,7 @@ from typing import ClassVar, Mapping
 import numpy as np
 
 from manim import DL, UP, UR, FadeIn, MathTex, Mobject, Scene, Tex, Text, VMobject, config
+from manim.utils import hashing
 
 from lessonkit.config import ConfigError, Lesson, active_lesson, check_scene_words
 from lessonkit.narration import Narrator, OpenUtterance
@@ -31,6 +32,7 @@ from lessonkit.scenetext import (
     DeclarationError,
     Label,
     SceneText,
+    Setting,
     check_beat,
     check_beat_calls,
     fill,
@@ -88,6 +90,8 @@ class LessonScene(Scene):
     labels: ClassVar[Mapping[str, Label]] = {}
     #: Placeholders the title may use (filled in by ``show_title(**values)``).
     title_placeholders: ClassVar[tuple[str, ...]] = ()
+    #: For a scene of one's own: its numbers and choices, under ``[settings.<lesson_key>]``.
+    settings: ClassVar[Mapping[str, Setting]] = {}
     #: The declaration, built from the four attributes above when the class is created.
     scene_text: ClassVar[SceneText | None] = None
     #: Where the numbers come from: label (a regular expression) -> the mathcore expression
@@ -97,12 +101,13 @@ class LessonScene(Scene):
     def __init_subclass__(cls, **kwargs) -> None:
         super().__init_subclass__(**kwargs)
         own = cls.__dict__
-        if not own.get("lesson_key") and ("beats" in own or "labels" in own or "title_placeholders" in own):
+        declares = any(name in own for name in ("beats", "labels", "title_placeholders", "settings"))
+        if not own.get("lesson_key") and declares:
             cls.lesson_key = lesson_key_for(cls.__name__)
-        if "beats" in own or "labels" in own or "title_placeholders" in own:
+        if declares:
             doc = (inspect.getdoc(cls) or cls.__name__).split("\n")[0]
             cls.scene_text = SceneText(cls.__name__, cls.lesson_key, doc, dict(cls.beats), dict(cls.labels),
-                                       tuple(cls.title_placeholders))
+                                       tuple(cls.title_placeholders), dict(cls.settings))
             check_beat_calls(cls, cls.scene_text)
             register(cls.scene_text)
         elif not cls.lesson_key:
@@ -128,6 +133,11 @@ class LessonScene(Scene):
     narration_to_movie: ClassVar[bool] = True
 
     def setup(self) -> None:
+        # manim hashes each mobject's sheen_direction into its cache keys, and its SVG cache
+        # hands a formula built a second time in one process a different one. No scene here
+        # uses sheen (sheen_factor is 0), so it cannot change a frame: leave it out of the
+        # keys, or a scene rendered twice in one process misses the cache from then on.
+        hashing.KEYS_TO_FILTER_OUT.add("sheen_direction")
         self.lesson = active_lesson()
         text = type(self).scene_text or registered().get(self.lesson_key)
         if text is not None:
@@ -205,6 +215,15 @@ class LessonScene(Scene):
         check_beat(text, beat, set(values), type(self).__name__)
         return fill(self.lesson, f"narration.{text.key}.{beat}", text.beats[beat].placeholders, values,
                     type(self).__name__)
+
+    def setting(self, name: str):
+        """The value of this scene's own setting ``name`` (``[settings.<lesson_key>]``)."""
+        text = self.declared_text()
+        if name not in text.settings:
+            known = ", ".join(text.settings) or "none"
+            raise DeclarationError(f"{type(self).__name__}: setting {name!r} is not declared in "
+                                   f"{text.scene}.settings (declared: {known})")
+        return self.lesson.value_at(f"settings.{text.key}.{name}")
 
     def label(self, name: str, **values: str) -> str:
         """The words of label ``name`` from ``[labels.<lesson_key>]``, ``values`` filled in."""
@@ -312,7 +331,7 @@ class LessonScene(Scene):
             left, right = mobject.get_left()[0], mobject.get_right()[0]
             bottom, top = mobject.get_bottom()[1], mobject.get_top()[1]
             if left < -half_width or right > half_width or bottom < -half_height or top > half_height:
-                self.layout_problems.append(
+                self._report_layout(
                     f"{label}: {_describe(mobject)} crosses the frame's edge "
                     f"(x {left:.2f}..{right:.2f}, y {bottom:.2f}..{top:.2f})"
                 )
@@ -322,9 +341,14 @@ class LessonScene(Scene):
             for b, b_low, b_high in boxes[i + 1:]:
                 if (a_low[0] + margin < b_high[0] and b_low[0] + margin < a_high[0]
                         and a_low[1] + margin < b_high[1] and b_low[1] + margin < a_high[1]):
-                    self.layout_problems.append(
+                    self._report_layout(
                         f"{label}: {_describe(a)} overlaps {_describe(b)}"
                     )
+
+    def _report_layout(self, problem: str) -> None:
+        # The same overlap seen after several animations is one problem.
+        if problem not in self.layout_problems:
+            self.layout_problems.append(problem)
 
     # --- numbers ---------------------------------------------------------------------
 

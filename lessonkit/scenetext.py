@@ -61,6 +61,20 @@ class Label(Words):
 
 
 @dataclass(frozen=True)
+class Setting:
+    """A number or choice of a scene of one's own, under ``[settings.<lesson_key>]``
+    (the lecture's scenes share theirs in the schema's tables, e.g. ``[chain]``).
+    ``kind`` is ``"float"``, ``"int"`` or ``"choice"``; the bounds are inclusive."""
+
+    kind: str
+    doc: str
+    minimum: float | None = None
+    maximum: float | None = None
+    positive: bool = False
+    choices: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class SceneText:
     """Everything a scene takes from the lesson in words: title, beats and labels."""
 
@@ -70,10 +84,13 @@ class SceneText:
     beats: Mapping[str, Beat] = field(default_factory=dict)
     labels: Mapping[str, Label] = field(default_factory=dict)
     title_placeholders: tuple[str, ...] = ()
+    settings: Mapping[str, Setting] = field(default_factory=dict)
 
     def keys(self) -> list[Key]:
         """The lesson keys this scene reads, as schema keys."""
-        keys = [Key(f"titles.{self.key}", "str", f"Title of scene {self.scene}.", max_chars=TITLE_CHARS,
+        keys = [Key(f"settings.{self.key}.{name}", s.kind, s.doc, minimum=s.minimum, maximum=s.maximum,
+                    positive=s.positive, choices=s.choices) for name, s in self.settings.items()]
+        keys += [Key(f"titles.{self.key}", "str", f"Title of scene {self.scene}.", max_chars=TITLE_CHARS,
                     placeholders=self.title_placeholders, template=True)]
         keys += [Key(f"narration.{self.key}.{name}", "str", beat.doc, placeholders=beat.placeholders,
                      max_chars=beat.max_chars, template=True) for name, beat in self.beats.items()]
@@ -111,13 +128,13 @@ def scene_keys(texts: Iterable[SceneText]) -> list[Key]:
     narration, then each scene's labels."""
     texts = list(texts)
     keys = [k for t in texts for k in t.keys()]
-    order = {"titles": 0, "narration": 1, "labels": 2}
+    order = {"settings": 0, "titles": 1, "narration": 2, "labels": 3}
     return sorted(keys, key=lambda k: order[k.path.split(".")[0]])
 
 
 def is_scene_path(path: str) -> bool:
-    """True for a key a scene declares (``titles.*``, ``narration.*``, ``labels.*``)."""
-    return path.split(".")[0] in ("titles", "narration", "labels")
+    """True for a key a scene declares (``titles.*``, ``narration.*``, ``labels.*``, ``settings.*``)."""
+    return path.split(".")[0] in ("titles", "narration", "labels", "settings")
 
 
 def scene_key_of(path: str) -> str:

@@ -129,6 +129,7 @@ TABLES: dict[str, str] = {
     "takeaways": "Scene Takeaways: the closing points, each with a small picture recalling its scene.",
     "narration": "Captions: what is said at each beat. {names} are filled in with computed numbers.",
     "labels": "Words drawn on screen (axis names, tags beside points), scene by scene.",
+    "settings": "Numbers and choices of scenes of one's own, scene by scene.",
 }
 
 

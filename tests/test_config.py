@@ -132,7 +132,7 @@ def test_every_narration_placeholder_is_declared():
     lesson = load_lesson()
     keys = known_keys()
     for text in LECTURE_TEXTS:
-        for key in text.keys():
+        for key in (k for k in text.keys() if k.kind == "str"):
             names = {f for _, f, _, _ in string.Formatter().parse(lesson.value_at(key.path)) if f}
             assert names <= set(key.placeholders), key.path
     assert keys["narration.practice_problem_1.sigma"].placeholders == ("z", "sigma")

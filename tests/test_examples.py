@@ -5,8 +5,10 @@ from __future__ import annotations
 import importlib.util
 from pathlib import Path
 
+import pytest
+
 from lessonkit.config import load_lesson
-from mathcore import tanh_prime
+from mathcore import format_number, tanh_prime
 from tests.conftest import render_tiny
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "docs" / "examples"
@@ -38,3 +40,19 @@ def test_tanh_lesson_by_config_alone(media_dir):
     assert scene.shown["slope_at_pause"].value == tanh_prime(3.0)
     assert scene.title_for(lesson) == "The slope of tanh"
     assert scene.layout_problems == []
+
+
+def test_exploding_lesson_by_config_alone(media_dir):
+    """Issue 14: a factor above 1 draws an exploding chain, with the numbers mathcore computes."""
+    from scenes import GradientChain, PracticeProblem2
+
+    config = EXAMPLES / "exploding-lesson.toml"
+    chain = render_tiny(GradientChain, media_dir, config_path=config, skip_animations=True)
+    assert chain.shown["first_layer_gradient"].value == pytest.approx(1.5**10, rel=1e-12)
+    assert chain.shown["first_layer_gradient"].text == format_number(1.5**10, 4)
+    heights = [bar.height for bar in chain.chain.chart.bars]
+    assert heights == sorted(heights, reverse=True) and heights[-1] > 0  # grows towards layer 1
+    assert chain.layout_problems == []
+    practice = render_tiny(PracticeProblem2, media_dir, config_path=config, skip_animations=True)
+    assert practice.shown["weight_update"].value == pytest.approx(0.1 * 1.5**10, rel=1e-12)
+    assert practice.layout_problems == []

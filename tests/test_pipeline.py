@@ -122,6 +122,17 @@ def test_a_failing_scene_is_named_and_leaves_no_lecture(tmp_path, jobs):
     assert not partial_dir.exists(), "a failed render's cached clips are deleted"
 
 
+def test_layout_problems_are_warnings_naming_scene_and_beat_and_errors_with_strict(tmp_path):
+    from tests.failing_scene import OverlappingScene
+
+    heard: list[str] = []
+    with pytest.raises(RenderError, match="1 layout problem.* with --strict, the first: OverlappingScene.title: "):
+        render_lecture([OverlappingScene], load_lesson(overrides=["voice.name=none"]), tmp_path / "out", quality=TEST_QUALITY,
+                       cache_dir=tmp_path / "cache", strict_layout=True, progress=heard.append)
+    assert "layout warning: OverlappingScene.title: 'a + b' overlaps 'c + d'" in heard
+    assert not (tmp_path / "out").exists()
+
+
 def test_a_render_killed_midway_does_not_poison_the_cache(tmp_path):
     cache = tmp_path / "cache"
     job = SceneJob(0, "scenes.learning_goal", "LearningGoal", load_lesson().to_dict(), TEST_QUALITY, cache.resolve())

@@ -134,14 +134,15 @@ class StepEntry:
 
 def step_numbers(numbers: Sequence[dict[str, Any]], step: str) -> list[dict[str, Any]]:
     """The numbers on screen in ``step``, as the manifest lists them: ``computed_by`` is the
-    expression that computed the number, ``function`` the mathcore function it calls (None
-    for a value the lesson gives as it is)."""
+    expression that computed the number (None if its scene does not say), ``function`` the
+    mathcore function it calls (None for a value the lesson gives as it is)."""
     entries = []
     for number in numbers:
         if step in number["steps"]:
             call = re.match(r"\s*(\w+)\(", number["source"])
+            # A scene that does not say where a number comes from: null, not a guess.
             entries.append({"label": number["label"], "value": number["value"], "text": number["text"],
-                            "computed_by": number["source"], "function": call.group(1) if call else None})
+                            "computed_by": number["source"] or None, "function": call.group(1) if call else None})
     return entries
 
 

@@ -22,9 +22,9 @@ from typing import Mapping
 from lessonkit.config import Lesson
 from lessonkit.schema import COLOR_ROLES
 
-#: WCAG 2.1 AA: normal text; large text and the graphics that carry meaning (curves, bars).
+#: WCAG 2.1 AA for normal text; it also covers the 3:1 of large text and of the graphics
+#: that carry meaning (curves, bars), since every role below is drawn as text too.
 MIN_TEXT_CONTRAST = 4.5
-MIN_GRAPHIC_CONTRAST = 3.0
 #: The colour roles drawn as text (all of them but the background: labels take their curve's colour).
 TEXT_ROLES = tuple(role for role in COLOR_ROLES if role != "background")
 

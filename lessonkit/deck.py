@@ -45,14 +45,22 @@ _PAGE = """<!DOCTYPE html>
   #caption.hidden { display: none; }
   footer { display: flex; align-items: center; justify-content: space-between; padding: 0 1rem;
            font-size: 0.9rem; color: __MUTED__; }
+  footer a { color: __TEXT__; }
+  /* With reduced motion a step waits on its poster until this is pressed. */
+  #stage { position: relative; }
+  #play { position: absolute; left: 50%; top: 50%; transform: translate(-50%, -50%); font-size: 1.4rem;
+          padding: 0.6rem 1.4rem; border-radius: 0.5rem; border: 2px solid __TEXT__; background: __BACKGROUND__;
+          color: __TEXT__; cursor: pointer; }
+  #play[hidden] { display: none; }
 </style>
 </head>
 <body>
 <main id="stage">
 __SLIDES__
+<button id="play" type="button" hidden>&#9654; Play this step</button>
 </main>
 <div id="caption" class="hidden"><span></span></div>
-<footer><span id="where"></span><span>&larr; &rarr; or click: step &middot; C: captions &middot; M: <span id="sound">sound on</span> &middot; R: replay</span></footer>
+<footer><span id="where"></span><a href="transcript.html">Transcript</a><span>&larr; &rarr; or click: step &middot; C: captions &middot; M: <span id="sound">sound on</span> &middot; R: replay &middot; P: play</span></footer>
 <script>
 // One entry per slide: its captions, timed from the start of its clip.
 const STEPS = __STEPS__;
@@ -60,6 +68,9 @@ const slides = Array.from(document.querySelectorAll(".slide"));
 const caption = document.getElementById("caption");
 let current = -1;
 let muted = false;
+// The browser's "reduce motion" setting: each step shows its poster and plays when asked.
+const reducedMotion = window.matchMedia("(prefers-reduced-motion: reduce)");
+const playButton = document.getElementById("play");
 
 function setMuted(value) {
   muted = value;
@@ -76,6 +87,18 @@ function showCaption() {
   caption.querySelector("span").textContent = cue ? cue.text : "";
 }
 
+function play() {
+  const slide = slides[current];
+  playButton.hidden = true;
+  if (slide.tagName === "VIDEO") {
+    slide.muted = muted;
+    // A browser that refuses sound before the first key press or click still plays the step, silently.
+    slide.play().catch(() => { slide.muted = true; slide.play().catch(() => {}); });
+  } else {
+    slide.src = slide.dataset.src;  // restart the GIF
+  }
+}
+
 function go(index) {
   index = Math.max(0, Math.min(slides.length - 1, index));
   if (index === current) return;
@@ -86,14 +109,14 @@ function go(index) {
   current = index;
   const slide = slides[current], step = STEPS[current];
   slide.classList.add("current");
-  if (slide.tagName === "VIDEO") {
-    slide.currentTime = 0;
-    slide.muted = muted;
-    // Plays once; when it ends the last frame stays. A browser that refuses sound before
-    // the first key press or click still plays the step, silently.
-    slide.play().catch(() => { slide.muted = true; slide.play().catch(() => {}); });
+  if (reducedMotion.matches) {
+    // Back to the poster (load() resets a video that has played), and a button to play.
+    if (slide.tagName === "VIDEO") slide.load(); else slide.src = slide.dataset.poster;
+    playButton.hidden = false;
   } else {
-    slide.src = slide.dataset.src;  // restart the GIF
+    // Plays once; when it ends the last frame stays.
+    if (slide.tagName === "VIDEO") slide.currentTime = 0;
+    play();
   }
   const next = slides[current + 1];
   if (next && next.tagName === "VIDEO") next.preload = "auto";
@@ -113,10 +136,12 @@ document.addEventListener("keydown", event => {
   else if (event.key === "c" || event.key === "C") caption.classList.toggle("hidden");
   else if (event.key === "m" || event.key === "M") setMuted(!muted);
   else if (event.key === "r" || event.key === "R") { const i = current; current = -1; go(i); }
+  else if (event.key === "p" || event.key === "P") play();
   else return;
   event.preventDefault();
 });
-document.addEventListener("click", event => go(event.clientX < window.innerWidth / 5 ? current - 1 : current + 1));
+playButton.addEventListener("click", event => { event.stopPropagation(); play(); });
+document.addEventListener("click", event => event.target.closest("a") || go(event.clientX < window.innerWidth / 5 ? current - 1 : current + 1));
 go((parseInt(location.hash.slice(1), 10) || 1) - 1);
 </script>
 </body>
@@ -133,7 +158,7 @@ def write_slides_html(manifest: dict[str, Any], out_dir: Path, theme: Theme) -> 
         src, poster = html.escape(step["file"]), html.escape(step["poster"])
         label = html.escape(f"{step['title']}, step {step['number']}")
         if step["file"].endswith(".gif"):
-            elements.append(f'<img class="slide" data-src="{src}" src="{poster}" alt="{label}">')
+            elements.append(f'<img class="slide" data-src="{src}" data-poster="{poster}" src="{poster}" alt="{label}">')
         else:
             mime = MIME_TYPES[step["file"].rsplit(".", 1)[1]]
             preload = "auto" if index == 0 else "metadata"

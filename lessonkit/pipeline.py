@@ -15,6 +15,7 @@ import importlib
 import json
 import multiprocessing
 import os
+import re
 import shutil
 import signal
 import sys
@@ -33,6 +34,7 @@ from lessonkit.captions import Caption, chapters_text, chapters_vtt, shift, to_s
 from lessonkit.config import PROJECT_ROOT, Lesson
 from lessonkit.theme import Theme
 from lessonkit.video import atomic_folder, atomic_path, join_clips, last_frame, probe, to_gif, transcode_to_mp4
+from lessonkit.worksheet import WORKSHEET_FILES
 
 DEFAULT_CACHE_DIR = PROJECT_ROOT / ".cache" / "manim"
 
@@ -106,6 +108,10 @@ class SceneRender:
     title: str = ""
     #: What the scene's layout check found: "Scene.beat: what crosses what".
     layout_problems: list[str] = field(default_factory=list)
+    #: Every number the scene showed: label, value, text, source (its mathcore expression), steps.
+    numbers: list[dict[str, Any]] = field(default_factory=list)
+    #: The formulas (LaTeX) each step showed first: step name -> formulas in order.
+    formulas: dict[str, list[str]] = field(default_factory=dict)
 
 
 @dataclass
@@ -120,6 +126,24 @@ class StepEntry:
     start: float
     duration: float
     narration: list[str]
+    #: Every number on screen in this step: label, value, text, computed_by, function.
+    numbers: list[dict[str, Any]] = field(default_factory=list)
+    #: The formulas (LaTeX) this step shows first, for the transcript.
+    formulas: list[str] = field(default_factory=list)
+
+
+def step_numbers(numbers: Sequence[dict[str, Any]], step: str) -> list[dict[str, Any]]:
+    """The numbers on screen in ``step``, as the manifest lists them: ``computed_by`` is the
+    expression that computed the number (None if its scene does not say), ``function`` the
+    mathcore function it calls (None for a value the lesson gives as it is)."""
+    entries = []
+    for number in numbers:
+        if step in number["steps"]:
+            call = re.match(r"\s*(\w+)\(", number["source"])
+            # A scene that does not say where a number comes from: null, not a guess.
+            entries.append({"label": number["label"], "value": number["value"], "text": number["text"],
+                            "computed_by": number["source"] or None, "function": call.group(1) if call else None})
+    return entries
 
 
 @dataclass
@@ -208,6 +232,8 @@ def render_scene(job: SceneJob) -> SceneRender:
         synthesized=getattr(scene, "synthesized", 0),
         title=getattr(scene, "title_words", None) or scene_class.title_for(active_lesson()),
         layout_problems=list(getattr(scene, "layout_problems", [])),
+        numbers=[asdict(number) for number in getattr(scene, "shown", {}).values()],
+        formulas=dict(getattr(scene, "step_formulas", {})),
     )
 
 
@@ -451,7 +477,7 @@ def render_lecture(
 
     final_dir = Path(out_dir)
     # Built beside --out and swapped in whole: never a mix of this run's files and an older one's.
-    with atomic_folder(final_dir, keep=SCRIPT_FILES) as out_dir:
+    with atomic_folder(final_dir, keep=SCRIPT_FILES + WORKSHEET_FILES) as out_dir:
         clips_dir = out_dir / "clips"
         relative = lambda path: Path(path).relative_to(out_dir).as_posix()  # noqa: E731
         entries: list[ClipEntry] = []
@@ -490,6 +516,8 @@ def render_lecture(
                     poster=relative(_write_poster(source, stem.with_suffix(".png"), transparent)),
                     captions_srt=relative(step_srt), captions_vtt=relative(step_vtt),
                     start=step_start / fps, duration=frames / fps, narration=[text for _, _, text in step_captions],
+                    numbers=step_numbers(render.numbers, step_name),
+                    formulas=render.formulas.get(step_name, []),
                 ))
                 step_start += frames
             entries.append(entry)
@@ -524,9 +552,11 @@ def render_lecture(
         write_text(manifest_path, json.dumps(manifest, indent=2, ensure_ascii=False) + "\n")
         if decks:
             from lessonkit.deck import write_pptx, write_slides_html
+            from lessonkit.transcript import write_transcript
 
-            progress("writing slides.html and lecture.pptx")
+            progress("writing slides.html, transcript.html and lecture.pptx")
             write_slides_html(manifest, out_dir, Theme.from_lesson(lesson))
+            write_transcript(manifest, out_dir, Theme.from_lesson(lesson))
             write_pptx(manifest, out_dir)
     loudness = None
     if sound is not None:

@@ -31,6 +31,7 @@ from typing import Any, Callable, Iterator, Sequence
 import numpy as np
 
 from lessonkit.captions import Caption, chapters_text, chapters_vtt, shift, to_srt, to_vtt, within
+from lessonkit import scenecache
 from lessonkit.config import PROJECT_ROOT, Lesson
 from lessonkit.theme import Theme
 from lessonkit.video import atomic_folder, atomic_path, join_clips, last_frame, probe, to_gif, transcode_to_mp4
@@ -108,6 +109,8 @@ class SceneRender:
     title: str = ""
     #: What the scene's layout check found: "Scene.beat: what crosses what".
     layout_problems: list[str] = field(default_factory=list)
+    #: The lesson's values the scene read (path -> value): what its render depends on.
+    reads: dict[str, Any] = field(default_factory=dict)
     #: Every number the scene showed: label, value, text, source (its mathcore expression), steps.
     numbers: list[dict[str, Any]] = field(default_factory=list)
     #: The formulas (LaTeX) each step showed first: step name -> formulas in order.
@@ -234,6 +237,7 @@ def render_scene(job: SceneJob) -> SceneRender:
         layout_problems=list(getattr(scene, "layout_problems", [])),
         numbers=[asdict(number) for number in getattr(scene, "shown", {}).values()],
         formulas=dict(getattr(scene, "step_formulas", {})),
+        reads=dict(active_lesson().reads),
     )
 
 
@@ -464,7 +468,7 @@ def render_lecture(
                  CLIP_FORMATS[clip_format], transparent, number=number)
         for index, (scene, number) in enumerate(zip(scenes, numbers))
     ]
-    renders = _run_jobs(render_jobs, max(1, jobs), progress)
+    renders = _render_changed(render_jobs, max(1, jobs), progress)
     problems = [problem for job in render_jobs for problem in renders[job.index].layout_problems]
     for problem in problems:
         progress(f"layout warning: {problem}")
@@ -669,10 +673,25 @@ def _end_run(run_dir: Path, lock_file) -> None:
     lock_file.close()
 
 
+def _render_changed(render_jobs: list[SceneJob], jobs: int, progress: Progress) -> dict[int, SceneRender]:
+    """Render the scenes whose code, render settings or lesson values changed since a
+    render stored in the cache (see :mod:`lessonkit.scenecache`); reuse the others."""
+    reused = {job.index: hit for job in render_jobs if (hit := scenecache.lookup(job)) is not None}
+    if reused:
+        names = ", ".join(job.name for job in render_jobs if job.index in reused)
+        progress(f"unchanged since an earlier render, reused: {names}")
+    renders = _run_jobs([job for job in render_jobs if job.index not in reused], jobs, progress)
+    for job in render_jobs:
+        if job.index in renders:
+            scenecache.store(job, renders[job.index], renders[job.index].reads)
+    return {**renders, **reused}
+
+
 def _run_jobs(render_jobs: list[SceneJob], jobs: int, progress: Progress) -> dict[int, SceneRender]:
-    if render_jobs:
-        run_dir = start_run(render_jobs[0].cache_dir)
-        render_jobs = [replace(job, run_dir=run_dir) for job in render_jobs]
+    if not render_jobs:
+        return {}
+    run_dir = start_run(render_jobs[0].cache_dir)
+    render_jobs = [replace(job, run_dir=run_dir) for job in render_jobs]
     total = len(render_jobs)
     renders: dict[int, SceneRender] = {}
     if jobs == 1:

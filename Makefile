@@ -20,8 +20,9 @@ lecture: $(VENV_STAMP)
 preview: $(VENV_STAMP)
 	$(VENV_PY) render.py --quality low $(ARGS)
 
+# One worker per core; a test file's tests stay on one worker, so its fixtures render once.
 test: $(VENV_STAMP) test-system-packages
-	$(VENV_PY) -m pytest $(ARGS)
+	$(VENV_PY) -m pytest -n auto --dist loadfile $(ARGS)
 
 # Regenerate assets/lesson.toml's comments and docs/CONFIG.md from the schema and the scenes.
 docs: $(VENV_STAMP)

@@ -10,6 +10,8 @@
     python render.py --voice none         # a silent lecture (captions only)
     python render.py --script             # narration.md and .csv, to record your own voice from
     python render.py --recordings my-voice/   # your recordings, one file per line id
+    python render.py --worksheet          # worksheet.pdf and answers.pdf, render nothing
+    python render.py --worksheet --variants 30 --seed 7   # 30 different sheets, one per student
     python render.py --doctor             # check folders, disk space, LaTeX, Cairo, Pango, fonts, voice
 
 Exit status: 0 on success; 2 on a usage or config error, or a folder, tool or font that
@@ -30,6 +32,7 @@ import time
 from pathlib import Path
 from typing import Iterator
 
+from lessonkit.accessibility import color_warnings
 from lessonkit.config import ConfigError, load_lesson
 from lessonkit.formats import CLIP_FORMATS, TRANSPARENT_FORMATS, choose_format
 from lessonkit.pipeline import (
@@ -40,10 +43,11 @@ from lessonkit.pipeline import (
     render_lecture,
     write_script,
 )
-from lessonkit.preflight import run_checks
+from lessonkit.preflight import run_checks, worksheet_checks
 from lessonkit.scenetext import DeclarationError
 from lessonkit.video import VideoError
 from lessonkit.voices import VOICE_NAMES, VoiceError, check_recordings, missing_programs
+from lessonkit.worksheet import MAX_SEED, MAX_VARIANTS, WorksheetError, write_worksheets
 
 #: Signals that end a run: each stops the workers and exits 128 + its number, with one line.
 STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
@@ -82,6 +86,21 @@ def folder(text: str) -> Path:
     return Path(text)
 
 
+def bounded_int(option: str, maximum: int):
+    """An argparse type: a whole number from 1 to ``maximum`` (not 0, negative, fractional or huge)."""
+    def parse(text: str) -> int:
+        try:
+            value = int(text, 10)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not a whole number; give 1 to {maximum}") from None
+        if not 1 <= value <= maximum:
+            raise argparse.ArgumentTypeError(f"{value} is out of range; give 1 to {maximum}")
+        return value
+
+    parse.__name__ = option  # argparse names the type in its messages
+    return parse
+
+
 class OneLineParser(argparse.ArgumentParser):
     """argparse, but a usage error is one line and exit status 2."""
 
@@ -117,6 +136,15 @@ def build_parser() -> argparse.ArgumentParser:
                         help="your recordings, one file per line id (see --script); implies --voice recorded")
     parser.add_argument("--script", action="store_true",
                         help="write the narration script (narration.md, narration.csv) into --out and exit")
+    parser.add_argument("--worksheet", action="store_true",
+                        help="write worksheet.pdf and answers.pdf (the practice problems, variations and "
+                             "worked answers) into --out and exit; renders no video")
+    parser.add_argument("--variants", type=bounded_int("--variants", MAX_VARIANTS), metavar="N",
+                        help=f"with --worksheet: N different sheets, each with its own values and answers "
+                             f"(1 to {MAX_VARIANTS})")
+    parser.add_argument("--seed", type=bounded_int("--seed", MAX_SEED), metavar="S",
+                        help=f"with --worksheet: the seed the sheets' values are drawn from (1 to {MAX_SEED}, "
+                             "default 1); the same seed gives the same sheets")
     parser.add_argument("--strict", action="store_true",
                         help="stop on a layout problem (text crossing text or the frame's edge) instead of warning")
     parser.add_argument("--doctor", action="store_true",
@@ -160,12 +188,36 @@ def main(argv: list[str] | None = None) -> int:
         return 128 + signum
 
 
+def warn_about_colors(lesson) -> None:
+    """One line per colour some students could not read or tell apart: advice, not a refusal."""
+    for warning in color_warnings(lesson):
+        print(f"render.py: warning: {warning}", file=sys.stderr)
+
+
+def make_worksheets(lesson, args: argparse.Namespace) -> int:
+    """``--worksheet``: check, typeset worksheet.pdf and answers.pdf into --out; the exit status."""
+    problem = next((check.problem for check in worksheet_checks(args.out) if not check.ok), None)
+    if problem:
+        print(f"render.py: error: {problem}", file=sys.stderr)
+        return 2
+    try:
+        paths = write_worksheets(lesson, args.out, variants=args.variants, seed=args.seed or 1)
+    except (WorksheetError, OSError) as error:
+        print(f"render.py: error: {error}", file=sys.stderr)
+        return 1
+    sheets = args.variants or 1
+    log(f"wrote {sheets} sheet(s): {paths[0]} and {paths[1]}")
+    return 0
+
+
 def run(argv: list[str] | None) -> int:
     """Parse, check, render; the exit status (signals are :func:`main`'s)."""
     try:
         args = build_parser().parse_args(argv)
         if args.jobs < 1:
             raise UsageError("--jobs must be at least 1")
+        if (args.variants is not None or args.seed is not None) and not args.worksheet:
+            raise UsageError("--variants and --seed need --worksheet")
         try:
             choose_format(args.clip_format, args.transparent)
         except ValueError as error:
@@ -178,8 +230,13 @@ def run(argv: list[str] | None) -> int:
             overrides.append(f"voice.recordings={json.dumps(str(args.recordings))}")
         if args.voice:
             overrides.append(f"voice.name={args.voice}")
+        if args.worksheet:  # like --script, but no scene runs: no frames, no voice
+            lesson = load_lesson(args.config, overrides)
+            warn_about_colors(lesson)
+            return make_worksheets(lesson, args)
         scenes = select_scenes(args.scene)
         lesson = load_lesson(args.config, overrides, scenes=[scene.declared_text() for scene in scenes])
+        warn_about_colors(lesson)
         recordings = Path(lesson.voice.recordings).expanduser()
         if lesson.voice.name == "recorded" and not recordings.is_dir():
             raise UsageError(f"recordings folder not found: {recordings} "

@@ -51,30 +51,44 @@ class Lesson:
 
     Tables are :class:`Lesson` objects themselves; values are plain Python values.
     Deliberately not a Mapping, so that keys such as ``items`` are not shadowed by methods.
+    Every value read is recorded in :attr:`reads` (shared with the tables), so a scene's
+    render can be keyed on exactly the settings it used.
     """
 
-    def __init__(self, data: Mapping[str, Any], prefix: str = "") -> None:
+    def __init__(self, data: Mapping[str, Any], prefix: str = "", reads: dict[str, Any] | None = None) -> None:
         self._data = data
         self._prefix = prefix
+        self._reads: dict[str, Any] = {} if reads is None else reads
+
+    @property
+    def reads(self) -> dict[str, Any]:
+        """Dotted path -> value of everything read so far (:data:`MISSING` for an absent key;
+        ``""`` stands for the whole lesson, after :meth:`to_dict`)."""
+        return self._reads
 
     def __getattr__(self, name: str) -> Any:
         if name.startswith("_"):
             raise AttributeError(name)
+        path = f"{self._prefix}{name}"
         try:
             value = self._data[name]
         except KeyError:
-            raise AttributeError(f"lesson has no key {self._prefix}{name}") from None
+            self._reads[path] = MISSING
+            raise AttributeError(f"lesson has no key {path}") from None
         if isinstance(value, Mapping):
-            return Lesson(value, f"{self._prefix}{name}.")
+            return Lesson(value, path + ".", self._reads)
+        self._reads[path] = copy.deepcopy(value)
         return copy.deepcopy(value)
 
     def __getitem__(self, name: str) -> Any:
         return self.__getattr__(name)
 
     def __iter__(self) -> Iterator[str]:
+        self._reads[self._prefix.rstrip(".") + "[keys]"] = sorted(self._data)
         return iter(self._data)
 
     def __contains__(self, name: str) -> bool:
+        self._reads[self._prefix.rstrip(".") + "[keys]"] = sorted(self._data)
         return name in self._data
 
     def value_at(self, path: str) -> Any:
@@ -86,7 +100,33 @@ class Lesson:
 
     def to_dict(self) -> dict[str, Any]:
         """A deep copy as plain dicts (picklable, JSON-able)."""
+        self._reads[self._prefix.rstrip(".")] = copy.deepcopy(dict(self._data))
         return copy.deepcopy(dict(self._data))
+
+
+#: What :attr:`Lesson.reads` records for a key that was looked up and is not there.
+MISSING = "<missing>"
+
+
+def read_again(data: Mapping[str, Any], reads: Mapping[str, Any]) -> bool:
+    """True if reading ``data`` the way ``reads`` records gives the same values."""
+    lesson = Lesson(data)
+    for path, value in reads.items():
+        if path.endswith("[keys]"):
+            table = path.removesuffix("[keys]")
+            node: Any = lesson.value_at(table)._data if table else data
+            if sorted(node) != value:
+                return False
+            continue
+        try:
+            current = lesson.value_at(path) if path else dict(data)
+        except (AttributeError, KeyError, TypeError):
+            current = MISSING
+        if isinstance(current, Lesson):
+            current = dict(current._data)
+        if current != value:
+            return False
+    return True
 
 
 # --- reading files and overrides -------------------------------------------------------
@@ -191,7 +231,7 @@ def _missing_message(key: Key, where: str) -> str:
 
 def check_scene_words(lesson: "Lesson", text: SceneText, where: str = "the lesson") -> None:
     """Raise ConfigError unless ``lesson`` has every word ``text`` declares, each valid."""
-    values = dict(flatten(lesson.to_dict()))
+    values = dict(flatten(lesson._data))  # not lesson.to_dict(): that would count as reading everything
     for key in text.keys():
         if key.path not in values:
             raise ConfigError(_missing_message(key, where))

@@ -15,6 +15,7 @@ import importlib
 import json
 import multiprocessing
 import os
+import re
 import shutil
 import signal
 import sys
@@ -30,10 +31,12 @@ from typing import Any, Callable, Iterator, Sequence
 import numpy as np
 
 from lessonkit.captions import Caption, chapters_text, chapters_vtt, shift, to_srt, to_vtt, within
+from lessonkit import scenecache
 from lessonkit.config import PROJECT_ROOT, Lesson
 from lessonkit.formats import ClipFormat, choose_format
 from lessonkit.theme import Theme
 from lessonkit.video import atomic_folder, atomic_path, join_clips, last_frame, probe, to_gif, transcode_to_mp4
+from lessonkit.worksheet import WORKSHEET_FILES
 
 DEFAULT_CACHE_DIR = PROJECT_ROOT / ".cache" / "manim"
 
@@ -101,6 +104,12 @@ class SceneRender:
     title: str = ""
     #: What the scene's layout check found: "Scene.beat: what crosses what".
     layout_problems: list[str] = field(default_factory=list)
+    #: The lesson's values the scene read (path -> value): what its render depends on.
+    reads: dict[str, Any] = field(default_factory=dict)
+    #: Every number the scene showed: label, value, text, source (its mathcore expression), steps.
+    numbers: list[dict[str, Any]] = field(default_factory=list)
+    #: The formulas (LaTeX) each step showed first: step name -> formulas in order.
+    formulas: dict[str, list[str]] = field(default_factory=dict)
 
 
 @dataclass
@@ -115,6 +124,24 @@ class StepEntry:
     start: float
     duration: float
     narration: list[str]
+    #: Every number on screen in this step: label, value, text, computed_by, function.
+    numbers: list[dict[str, Any]] = field(default_factory=list)
+    #: The formulas (LaTeX) this step shows first, for the transcript.
+    formulas: list[str] = field(default_factory=list)
+
+
+def step_numbers(numbers: Sequence[dict[str, Any]], step: str) -> list[dict[str, Any]]:
+    """The numbers on screen in ``step``, as the manifest lists them: ``computed_by`` is the
+    expression that computed the number (None if its scene does not say), ``function`` the
+    mathcore function it calls (None for a value the lesson gives as it is)."""
+    entries = []
+    for number in numbers:
+        if step in number["steps"]:
+            call = re.match(r"\s*(\w+)\(", number["source"])
+            # A scene that does not say where a number comes from: null, not a guess.
+            entries.append({"label": number["label"], "value": number["value"], "text": number["text"],
+                            "computed_by": number["source"] or None, "function": call.group(1) if call else None})
+    return entries
 
 
 @dataclass
@@ -203,6 +230,9 @@ def render_scene(job: SceneJob) -> SceneRender:
         synthesized=getattr(scene, "synthesized", 0),
         title=getattr(scene, "title_words", None) or scene_class.title_for(active_lesson()),
         layout_problems=list(getattr(scene, "layout_problems", [])),
+        numbers=[asdict(number) for number in getattr(scene, "shown", {}).values()],
+        formulas=dict(getattr(scene, "step_formulas", {})),
+        reads=dict(active_lesson().reads),
     )
 
 
@@ -443,7 +473,7 @@ def render_lecture(
     theme = Theme.from_lesson(lesson)
     final_dir = Path(out_dir)
     # Built beside --out and swapped in whole: never a mix of this run's files and an older one's.
-    with atomic_folder(final_dir, keep=SCRIPT_FILES) as building:
+    with atomic_folder(final_dir, keep=SCRIPT_FILES + WORKSHEET_FILES) as building:
         target = _Target(building, quality, output_format, transparent)
         progress(f"writing clips, steps, posters and captions ({clip_format})")
         entries = _write_clips(timed, numbers, target)
@@ -453,7 +483,7 @@ def render_lecture(
         _write_lecture_captions_and_chapters(entries, building, duration)
         manifest = _write_manifest(entries, lesson, target, duration, voiced=sound is not None)
         if decks:
-            progress("writing slides.html and lecture.pptx")
+            progress("writing slides.html, transcript.html and lecture.pptx")
             _write_decks(manifest, building, theme)
     return RenderResult(final_dir, entries, final_dir / LECTURE_FILES["file"],
                         final_dir / LECTURE_FILES["captions_srt"], final_dir / "manifest.json",
@@ -483,12 +513,13 @@ LECTURE_FILES = {"file": "lecture.mp4", "captions_srt": "lecture.srt", "captions
 def _render_scenes(scenes: Sequence[type], numbers: Sequence[int], lesson: Lesson, quality: Quality,
                    cache_dir: Path, output_format: ClipFormat, transparent: bool, jobs: int,
                    progress: Progress) -> list[SceneRender]:
-    """Render every scene (in ``jobs`` worker processes); their renders in lecture order."""
+    """Render every scene that changed since a render in the cache (in ``jobs`` worker
+    processes), reuse the others; their renders in lecture order."""
     lesson_data = lesson.to_dict()
     render_jobs = [SceneJob(index, scene.__module__, scene.__name__, lesson_data, quality, cache_dir,
                             output_format.render_as, transparent, number=number)
                    for index, (scene, number) in enumerate(zip(scenes, numbers))]
-    renders = _run_jobs(render_jobs, jobs, progress)
+    renders = _render_changed(render_jobs, jobs, progress)
     return [renders[job.index] for job in render_jobs]
 
 
@@ -569,6 +600,8 @@ def _write_steps(item: _Timed, folder: Path, target: _Target) -> list[StepEntry]
             poster=target.relative(_write_poster(source, stem.with_suffix(".png"), target.transparent)),
             captions_srt=target.relative(step_srt), captions_vtt=target.relative(step_vtt),
             start=step_start / fps, duration=frames / fps, narration=[text for _, _, text in step_captions],
+            numbers=step_numbers(item.render.numbers, step_name),
+            formulas=item.render.formulas.get(step_name, []),
         ))
         step_start += frames
     return steps
@@ -576,7 +609,7 @@ def _write_steps(item: _Timed, folder: Path, target: _Target) -> list[StepEntry]
 
 def _join_lecture(timed: list[_Timed], entries: list[ClipEntry], target: _Target, sound: "np.ndarray | None",
                   background: str) -> Path:
-    """Stage 4: ``lecture.mp4``, the clips joined with the lecture's sound: by stream copy
+    """``lecture.mp4``, the clips joined with the lecture's sound: by stream copy
     where the clip format allows, else re-encoded (transparent pixels over ``background``)."""
     lecture = target.folder / LECTURE_FILES["file"]
     fps = target.quality.fps
@@ -603,7 +636,7 @@ def _write_lecture_captions_and_chapters(entries: list[ClipEntry], folder: Path,
 
 def _write_manifest(entries: list[ClipEntry], lesson: Lesson, target: _Target, duration: float,
                     voiced: bool) -> dict[str, Any]:
-    """Stage 6: ``manifest.json``, every clip and step in order; returns what it wrote."""
+    """``manifest.json``, every clip and step in order; returns what it wrote."""
     quality = target.quality
     manifest = {
         "lecture": {**LECTURE_FILES, "duration": duration,
@@ -618,10 +651,12 @@ def _write_manifest(entries: list[ClipEntry], lesson: Lesson, target: _Target, d
 
 
 def _write_decks(manifest: dict[str, Any], folder: Path, theme: Theme) -> None:
-    """Stage 7: ``slides.html`` and ``lecture.pptx``, one slide per step."""
+    """``slides.html``, ``transcript.html`` and ``lecture.pptx``, one slide per step."""
     from lessonkit.deck import write_pptx, write_slides_html
+    from lessonkit.transcript import write_transcript
 
     write_slides_html(manifest, folder, theme)
+    write_transcript(manifest, folder, theme)
     write_pptx(manifest, folder)
 
 
@@ -735,10 +770,25 @@ def _end_run(run_dir: Path, lock_file) -> None:
     lock_file.close()
 
 
+def _render_changed(render_jobs: list[SceneJob], jobs: int, progress: Progress) -> dict[int, SceneRender]:
+    """Render the scenes whose code, render settings or lesson values changed since a
+    render stored in the cache (see :mod:`lessonkit.scenecache`); reuse the others."""
+    reused = {job.index: hit for job in render_jobs if (hit := scenecache.lookup(job)) is not None}
+    if reused:
+        names = ", ".join(job.name for job in render_jobs if job.index in reused)
+        progress(f"unchanged since an earlier render, reused: {names}")
+    renders = _run_jobs([job for job in render_jobs if job.index not in reused], jobs, progress)
+    for job in render_jobs:
+        if job.index in renders:
+            scenecache.store(job, renders[job.index], renders[job.index].reads)
+    return {**renders, **reused}
+
+
 def _run_jobs(render_jobs: list[SceneJob], jobs: int, progress: Progress) -> dict[int, SceneRender]:
-    if render_jobs:
-        run_dir = start_run(render_jobs[0].cache_dir)
-        render_jobs = [replace(job, run_dir=run_dir) for job in render_jobs]
+    if not render_jobs:
+        return {}
+    run_dir = start_run(render_jobs[0].cache_dir)
+    render_jobs = [replace(job, run_dir=run_dir) for job in render_jobs]
     total = len(render_jobs)
     renders: dict[int, SceneRender] = {}
     if jobs == 1:

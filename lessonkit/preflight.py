@@ -24,6 +24,12 @@ from lessonkit.fonts import FONT, FONT_PACKAGE
 PROGRAMS = {"latex": "texlive-latex-base", "dvisvgm": "dvisvgm"}
 #: LaTeX files manim's default template needs beyond the base, and the Debian package of each.
 LATEX_FILES = {"standalone.cls": "texlive-latex-extra"}
+#: What ``render.py --worksheet`` typesets with: pdflatex, and the LaTeX files of its
+#: template (lessonkit/templates/worksheet.tex) beyond the base, with their Debian packages.
+WORKSHEET_PROGRAMS = {"pdflatex": "texlive-latex-base"}
+WORKSHEET_LATEX_FILES = {"tcolorbox.sty": "texlive-latex-extra", "enumitem.sty": "texlive-latex-extra",
+                         "needspace.sty": "texlive-latex-extra", "xcolor.sty": "texlive-latex-recommended",
+                         "cmap.sty": "texlive-latex-recommended", "uhvr8a.pfb": "texlive-fonts-recommended"}
 #: Python modules compiled against Cairo and Pango (no Linux wheels), and the Debian packages they build with.
 NATIVE_MODULES = {"cairo": ("libcairo2-dev", "pkg-config", "gcc"),
                   "manimpango": ("libpango1.0-dev", "pkg-config", "gcc")}
@@ -186,4 +192,14 @@ def run_checks(out_dir: Path, cache_dir: Path, scene_count: int, pixels_per_seco
     checks += [check_font(family, package) for family, package in FONTS.items()]
     if voice is not None:
         checks.append(check_voice(voice))
+    return checks
+
+
+def worksheet_checks(out_dir: Path) -> list[Check]:
+    """What ``render.py --worksheet`` needs: a writable ``--out``, pdflatex and the template's
+    LaTeX packages. Nothing is created."""
+    checks = [check_folder(out_dir, "--out")]
+    checks += [check_program(program, package) for program, package in WORKSHEET_PROGRAMS.items()]
+    if shutil.which("kpsewhich"):
+        checks += [check_latex_file(name, package) for name, package in WORKSHEET_LATEX_FILES.items()]
     return checks

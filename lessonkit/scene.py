@@ -15,7 +15,8 @@ from __future__ import annotations
 
 import inspect
 import math
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import ClassVar, Mapping
 
@@ -46,11 +47,15 @@ from mathcore import format_number, format_percent
 
 @dataclass(frozen=True)
 class ShownNumber:
-    """A number a scene put on screen: what it is, its exact value, and the text shown."""
+    """A number a scene put on screen: what it is, its exact value, and the text shown;
+    the expression that computed it (see ``LessonScene.number_sources``) and the steps
+    (sections) in which it was on screen."""
 
     label: str
     value: float
     text: str
+    source: str = ""
+    steps: tuple[str, ...] = ()
 
 
 def _describe(mobject: Mobject) -> str:
@@ -89,6 +94,9 @@ class LessonScene(Scene):
     settings: ClassVar[Mapping[str, Setting]] = {}
     #: The declaration, built from the four attributes above when the class is created.
     scene_text: ClassVar[SceneText | None] = None
+    #: Where the numbers come from: label (a regular expression) -> the mathcore expression
+    #: that computes it, in terms of ``lesson`` (the lecture's are in scenes/numbers.py).
+    number_sources: ClassVar[Mapping[str, str]] = {}
 
     def __init_subclass__(cls, **kwargs) -> None:
         super().__init_subclass__(**kwargs)
@@ -314,6 +322,7 @@ class LessonScene(Scene):
         label = f"{type(self).__name__}.{self._beat_name or 'start'}"
         texts = self.texts_on_screen()
         self.screen_tex.update(t.tex_string for t in texts if isinstance(t, MathTex))
+        self._note_steps(texts)
         half_width, half_height = self.camera.frame_width / 2, self.camera.frame_height / 2
         for mobject in self.mobjects:
             # Only drawn things: a ValueTracker keeps its number in a point of its own.
@@ -345,15 +354,41 @@ class LessonScene(Scene):
 
     def number(self, label: str, value: float, sig_figs: int = 4) -> str:
         """``value`` as LaTeX through mathcore's formatter, recorded under ``label``."""
-        text = format_number(value, sig_figs)
-        self.shown[label] = ShownNumber(label, float(value), text)
-        return text
+        return self._record(label, value, format_number(value, sig_figs))
 
     def percent(self, label: str, fraction: float, sig_figs: int = 3) -> str:
         """``fraction`` as a LaTeX percentage, recorded under ``label``."""
-        text = format_percent(fraction, sig_figs)
-        self.shown[label] = ShownNumber(label, float(fraction), text)
+        return self._record(label, fraction, format_percent(fraction, sig_figs))
+
+    def _record(self, label: str, value: float, text: str) -> str:
+        steps = self.shown[label].steps if label in self.shown else ()
+        self.shown[label] = ShownNumber(label, float(value), text, self.number_source(label), steps)
         return text
+
+    def number_source(self, label: str) -> str:
+        """The expression in :attr:`number_sources` that computes the number ``label`` ("" if none)."""
+        for pattern, source in self.number_sources.items():
+            match = re.fullmatch(pattern, label)
+            if match:
+                return source.format(*match.groups())
+        return ""
+
+    def _note_steps(self, texts: list[Mobject]) -> None:
+        """Note the current step (section) on every recorded number that is on screen now."""
+        sections = self.manager.file_writer.sections if getattr(self, "manager", None) else []
+        if not sections:
+            return
+        step = sections[-1].name
+        formulas = [t.tex_string for t in texts if isinstance(t, MathTex)]
+        #: The formulas each step shows first, in order (the transcript writes them out).
+        self.step_formulas: dict[str, list[str]] = getattr(self, "step_formulas", {})
+        seen = {formula for shown in self.step_formulas.values() for formula in shown}
+        self.step_formulas.setdefault(step, []).extend(dict.fromkeys(f for f in formulas if f not in seen))
+        tex = " ".join(formulas)
+        for label, number in self.shown.items():
+            # The number's own digits, not a part of a longer number ("5" in "0.25").
+            if step not in number.steps and re.search(rf"(?<![\d.]){re.escape(number.text)}(?![\d])", tex):
+                self.shown[label] = replace(number, steps=(*number.steps, step))
 
     @staticmethod
     def spoken(value: float, sig_figs: int = 4) -> str:

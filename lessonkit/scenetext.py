@@ -133,8 +133,12 @@ def scene_keys(texts: Iterable[SceneText]) -> list[Key]:
 
 
 def is_scene_path(path: str) -> bool:
-    """True for a key a scene declares (``titles.*``, ``narration.*``, ``labels.*``, ``settings.*``)."""
-    return path.split(".")[0] in ("titles", "narration", "labels", "settings")
+    """True for the path of a key a scene declares: ``titles.<scene>``, or
+    ``narration.<scene>.<beat>``, ``labels.<scene>.<label>``, ``settings.<scene>.<name>``."""
+    parts = path.split(".")
+    if parts[0] == "titles":
+        return len(parts) == 2
+    return parts[0] in ("narration", "labels", "settings") and len(parts) == 3
 
 
 def scene_key_of(path: str) -> str:

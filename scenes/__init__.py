@@ -32,3 +32,9 @@ LECTURE = (
 )
 
 __all__ = ["LECTURE", *(scene.__name__ for scene in LECTURE)]
+
+# Each scene learns where its numbers come from (published in manifest.json, checked by tests).
+from scenes.numbers import NUMBER_SOURCES  # noqa: E402
+
+for _scene in LECTURE:
+    _scene.number_sources = NUMBER_SOURCES.get(_scene.__name__, {})

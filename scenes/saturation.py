@@ -53,8 +53,9 @@ class Saturation(LessonScene):
 
         # Live readouts of z and sigma(z) for the moving point, at the right of the plot.
         self.z = ValueTracker(0.0)
-        self.z_readout = LabelledReadout("z =", self.z.get_value, decimals=2, font_size=self.theme.body_size)
-        self.sigma_readout = LabelledReadout(r"\sigma(z) =", lambda: sigmoid(self.z.get_value()), decimals=4,
+        self.z_readout = LabelledReadout("z =", self.z.get_value, sig_figs=None, decimals=2,
+                                        font_size=self.theme.body_size)
+        self.sigma_readout = LabelledReadout(r"\sigma(z) =", lambda: sigmoid(self.z.get_value()), sig_figs=4,
                                              font_size=self.theme.body_size, number_color=self.theme.sigmoid)
         readouts = VGroup(self.z_readout, self.sigma_readout).arrange(DOWN, aligned_edge=LEFT, buff=0.3)
         readouts.next_to(self.plot, RIGHT, buff=0.4).align_to(self.plot, UP)

@@ -68,14 +68,20 @@ TEST_QUALITY = _test_quality()
 
 
 @pytest.fixture(scope="session")
-def tiny_lecture(tmp_path_factory):
+def tiny_cache(tmp_path_factory) -> Path:
+    """The cache tiny_lecture rendered into."""
+    return tmp_path_factory.mktemp("cache")
+
+
+@pytest.fixture(scope="session")
+def tiny_lecture(tmp_path_factory, tiny_cache):
     """A two-scene lecture rendered through the pipeline (2 workers), with its decks."""
     from lessonkit.pipeline import render_lecture
     from scenes import KeyFormula, LearningGoal
 
     out = tmp_path_factory.mktemp("out")
     result = render_lecture([LearningGoal, KeyFormula], load_lesson(), out, quality=TEST_QUALITY, jobs=2,
-                            cache_dir=tmp_path_factory.mktemp("cache"))
+                            cache_dir=tiny_cache)
     return out, result
 
 

@@ -127,6 +127,31 @@ def test_out_of_range_arguments_are_refused_in_one_line(build, message):
     assert message in str(error.value) and "\n" not in str(error.value)
 
 
+@pytest.mark.parametrize("z, shown", [
+    (0.0, "0.2500"), (3.0, "0.04518"), (5.0, "0.006648"), (7.6, "0.0005000"), (10.0, "0.00004540"), (-30.0, "9.358 × 10⁻¹⁴"),
+])
+def test_live_readouts_show_significant_figures_never_a_false_zero(z, shown):
+    """Issue 10: the tangent's readout at z = 7.6 said 0.000; it agrees with the static numbers now."""
+    from lessonkit.components import LiveNumber
+    from mathcore import format_number, sigmoid_prime
+
+    number = LiveNumber(lambda: sigmoid_prime(z))
+    assert number.text == shown
+    assert float(shown.replace(" × 10", "e").translate(str.maketrans("⁻⁰¹²³⁴⁵⁶⁷⁸⁹", "-0123456789"))) == \
+        float(format_number(sigmoid_prime(z), 4, latex=False).replace(" × 10", "e").translate(
+            str.maketrans("⁻⁰¹²³⁴⁵⁶⁷⁸⁹", "-0123456789")))
+    drawn = [slot for slot in number.slots if len(slot.points)]
+    assert len(drawn) == len(shown.replace(" ", ""))
+
+
+def test_a_fixed_readout_too_small_for_its_value_shows_it_anyway():
+    from lessonkit.components.readout import live_text
+
+    assert live_text(0.004, None, 2) == "0.0040"
+    assert live_text(0.0, None, 2) == "0.00" and live_text(2.5, None, 2) == "2.50"
+    assert live_text(-3e-7, None, 3) == "-3.00 × 10⁻⁷"
+
+
 def test_components_without_a_theme_or_range_ignore_the_active_lesson():
     """Components are library code: given no theme or range they draw with the default
     lesson file's, whatever lesson is active, so they work in any manim scene."""

@@ -104,5 +104,8 @@ def test_any_config_file_is_accepted_or_refused_in_one_line(text):
 @example(["practice.z=" + "[" * 2000 + "]" * 2000])
 @example(["a\nb=1"])
 @example(["lesson.title=" + "{\n}"])
+@example(["labels="])
+@example(["narration.saturation=1"])
+@example(["settings.nobody.x=1", "titles="])
 def test_any_set_is_accepted_or_refused_in_one_line(overrides):
     loads_or_refuses_in_one_line(None, overrides)

@@ -199,3 +199,83 @@ def test_transparent_mp4_is_refused_with_one_line(tmp_path):
     assert done.returncode == 2 and done.stderr.count("\n") == 1
     assert "--transparent needs --format webm or --format mov" in done.stderr
     assert not (tmp_path / "out").exists()
+
+
+def test_manifest_lists_every_number_of_every_step_with_its_mathcore_source(tiny_lecture):
+    import mathcore
+    from tests.test_scenes import recompute
+
+    out, _ = tiny_lecture
+    numbers = [(step["name"], number) for clip in manifest_of(out)["clips"] for step in clip["steps"]
+               for number in step["numbers"]]
+    assert {number["label"] for _, number in numbers} == {"sigma0", "one_minus_sigma0", "max_derivative",
+                                                           "axis_0.0", "axis_0.5", "axis_1.0"}
+    for step, number in numbers:
+        assert recompute(number["computed_by"]) == number["value"], (step, number)
+        assert number["function"] is None or callable(getattr(mathcore, number["function"])), number
+    maximum = {n["label"]: n for step, n in numbers if step == "maximum"}
+    assert maximum["max_derivative"]["text"] == "0.25"
+    assert maximum["max_derivative"]["function"] == "sigmoid_prime"
+
+
+def test_transcript_has_chapters_narration_and_formulas_as_text(tiny_lecture):
+    from html.parser import HTMLParser
+
+    out, _ = tiny_lecture
+    manifest = manifest_of(out)
+    page = (out / "transcript.html").read_text()
+
+    class Outline(HTMLParser):
+        def __init__(self):
+            super().__init__()
+            self.headings, self.paragraphs, self.formulas, self.tag = [], [], [], None
+
+        def handle_starttag(self, tag, attrs):
+            self.tag = tag
+
+        def handle_data(self, data):
+            target = {"h2": self.headings, "p": self.paragraphs, "li": self.formulas}.get(self.tag)
+            if target is not None and data.strip():
+                target.append(data.strip())
+
+        def handle_endtag(self, tag):
+            self.tag = None
+
+    outline = Outline()
+    outline.feed(page)
+    assert '<html lang="en">' in page and "<h1>" in page
+    assert outline.headings == [clip["title"] for clip in manifest["clips"]]
+    for clip in manifest["clips"]:
+        for step in clip["steps"]:
+            if step["narration"]:  # a step's lines, read as one paragraph
+                assert " ".join(step["narration"]) in outline.paragraphs
+    assert "σ′(0) = 0.5 × 0.5 = 0.25" in outline.formulas
+    assert "σ′(z) = σ(z) (1 − σ(z))" in outline.formulas
+    assert "σ(z) = 1/(1 + e^(−z))" in outline.formulas
+    assert "\\" not in page, "no LaTeX left for a screen reader to spell out"
+    assert 'href="transcript.html"' in (out / "slides.html").read_text()
+
+
+def test_slides_html_waits_on_posters_when_motion_is_reduced(tiny_lecture, browser):
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.common.keys import Keys
+
+    out, _ = tiny_lecture
+    browser.execute_cdp_cmd("Emulation.setEmulatedMedia",
+                            {"features": [{"name": "prefers-reduced-motion", "value": "reduce"}]})
+    try:
+        browser.get((out / "slides.html").as_uri())
+        state = ("const v = document.querySelector('.slide.current'); "
+                 "return [v.paused, v.currentTime, document.getElementById('play').hidden];")
+        for _ in range(2):  # the first step, and the next one after an arrow key
+            time.sleep(1.0)
+            assert browser.execute_script(state) == [True, 0, False], "poster and a play button, no autoplay"
+            browser.find_element(By.TAG_NAME, "body").send_keys(Keys.ARROW_RIGHT)
+        browser.find_element(By.ID, "play").click()
+        deadline = time.time() + 10
+        while browser.execute_script(state)[1] <= 0 and time.time() < deadline:
+            time.sleep(0.2)
+        paused, played, hidden = browser.execute_script(state)
+        assert played > 0 and hidden, "the button plays the step"
+    finally:
+        browser.execute_cdp_cmd("Emulation.setEmulatedMedia", {"features": []})

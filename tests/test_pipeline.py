@@ -15,7 +15,7 @@ import srt
 from lessonkit.config import load_lesson
 from lessonkit.pipeline import RenderError, SceneJob, render_lecture, scene_cache_paths
 from lessonkit.video import probe
-from scenes import LearningGoal
+from scenes import KeyFormula, LearningGoal
 from tests.failing_scene import BrokenScene
 
 from tests.conftest import ROOT, TEST_QUALITY
@@ -120,6 +120,28 @@ def test_a_failing_scene_is_named_and_leaves_no_lecture(tmp_path, jobs):
     partial_dir, marker = scene_cache_paths(SceneJob(1, "", "BrokenScene", {}, TEST_QUALITY, cache.resolve()))
     assert not marker.exists()
     assert not partial_dir.exists(), "a failed render's cached clips are deleted"
+
+
+def test_unchanged_scenes_are_reused_and_an_edit_rerenders_only_the_scenes_that_read_it(tiny_lecture, tiny_cache,
+                                                                                       tmp_path):
+    """Issue 13: a scene is keyed on its code, render settings and the lesson values it read."""
+    first_out, _ = tiny_lecture
+    heard: list[str] = []
+    render_lecture([LearningGoal, KeyFormula], load_lesson(), tmp_path / "same", quality=TEST_QUALITY, jobs=2,
+                   cache_dir=tiny_cache, progress=heard.append)
+    assert "unchanged since an earlier render, reused: LearningGoal, KeyFormula" in heard
+    assert not any("rendering" in line for line in heard), heard
+    same = json.loads((tmp_path / "same" / "manifest.json").read_text())
+    assert same == json.loads((first_out / "manifest.json").read_text())
+
+    heard.clear()
+    edited = load_lesson(overrides=['narration.key_formula.why="Because one half times one half is {max_derivative}."'])
+    render_lecture([LearningGoal, KeyFormula], edited, tmp_path / "edited", quality=TEST_QUALITY, jobs=2,
+                   cache_dir=tiny_cache, progress=heard.append)
+    assert "unchanged since an earlier render, reused: LearningGoal" in heard
+    assert any(line.startswith("[1/1] KeyFormula done in") for line in heard), heard
+    manifest = json.loads((tmp_path / "edited" / "manifest.json").read_text())
+    assert manifest["clips"][1]["steps"][-1]["narration"] == ["Because one half times one half is 0.25."]
 
 
 def test_layout_problems_are_warnings_naming_scene_and_beat_and_errors_with_strict(tmp_path):

@@ -22,10 +22,10 @@ import pytest
 
 import render
 from lessonkit import preflight
-from lessonkit.config import ConfigError, load_lesson
+from lessonkit.config import ConfigError, known_keys, load_lesson
 from lessonkit.deck import write_pptx
 from lessonkit.pipeline import start_run, write_text
-from lessonkit.schema import SCHEMA_BY_PATH, TITLE_CHARS
+from lessonkit.schema import TITLE_CHARS
 from lessonkit.video import current_umask, last_frame
 
 from scenes import LearningGoal, PracticeProblem2, RealNetwork, ReluComparison, TangentTrace, Takeaways
@@ -315,7 +315,7 @@ def takeaways_toml(text: str, count: int = 1) -> str:
 @pytest.mark.parametrize("key", ["lesson.title", "lesson.subtitle", "lesson.goal", "titles.saturation",
                                  "titles.real_network", "practice.verdict"])
 def test_text_longer_than_fits_is_refused_naming_the_key_and_its_limit(key):
-    limit = SCHEMA_BY_PATH[key].max_chars
+    limit = known_keys()[key].max_chars
     load_lesson(overrides=[f'{key}="{words(limit)}"'])
     with pytest.raises(ConfigError, match=re.escape(f"{key} is {limit + 1} characters long; at most {limit} fit")):
         load_lesson(overrides=[f'{key}="{words(limit + 1)}"'])
@@ -348,10 +348,10 @@ def test_greek_arrows_and_accents_are_drawn():
 
 def test_text_at_its_limits_fits_on_screen(media_dir, tmp_path):
     """The limits are honest: the longest accepted texts render inside the frame, overlapping nothing."""
-    card = [f'lesson.{name}="{words(SCHEMA_BY_PATH["lesson." + name].max_chars)}"'
+    card = [f'lesson.{name}="{words(known_keys()["lesson." + name].max_chars)}"'
             for name in ("title", "subtitle", "goal")]
     assert render_tiny(LearningGoal, media_dir, card, skip_animations=True).layout_problems == []
-    verdict = [f'practice.verdict="{words(SCHEMA_BY_PATH["practice.verdict"].max_chars)}"']
+    verdict = [f'practice.verdict="{words(known_keys()["practice.verdict"].max_chars)}"']
     assert render_tiny(PracticeProblem2, media_dir, verdict, skip_animations=True).layout_problems == []
     config = tmp_path / "takeaways.toml"
     config.write_text(takeaways_toml(words(100), count=7), encoding="utf-8")

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
+import mathcore
 from lessonkit.config import load_lesson
 from mathcore import (
     ACTIVATIONS,
@@ -153,3 +156,76 @@ def test_an_unchanged_scene_rerenders_from_the_cache(lecture_scenes, media_dir, 
     assert before
     render_tiny(type(scene), media_dir)
     assert set(partial_dir.glob("*.mp4")) == before
+
+
+# --- every number accounted for (what manifest.json lists) ----------------------------------
+
+#: Numbers a formula shows that nothing computes: sigma'(0), 1 / (1 + e^-z), (1 - sigma), "layer 1".
+FORMULA_CONSTANTS = {"0", "1"}
+#: Counts the lesson gives and formulas show as they are: 0.2^{layers}, "layer 1 / layer depth".
+LESSON_COUNTS = {str(LESSON.chain.layers), str(LESSON.real_network.depth)}
+#: A formula that is only a number is an axis's tick label, a bar's layer number or a decade (10^{-3}).
+AXIS_LABEL = re.compile(r"-?\d+(\.\d+)?|10\^\{-?\d+\}")
+
+
+def recompute(source: str) -> float:
+    """A number's source expression, evaluated with mathcore's functions and the lesson only."""
+    return float(eval(source, {"__builtins__": {}}, {**vars(mathcore), "lesson": LESSON}))  # noqa: S307
+
+
+def without_number(tex: str, text: str) -> str:
+    """``tex`` with every occurrence of the number ``text`` (not a part of a longer number) blanked."""
+    return re.sub(rf"(?<![\d.]){re.escape(text)}(?![\d])", " ", tex)
+
+
+@pytest.mark.parametrize("name", SCENE_NAMES)
+def test_every_number_shown_is_listed_with_its_source_and_recomputes(lecture_scenes, name):
+    scene = lecture_scenes[name]
+    for label, number in scene.shown.items():
+        assert number.source, f"{name}.{label} is not in scenes/numbers.py"
+        expected = recompute(number.source)
+        assert number.value == pytest.approx(expected, rel=1e-12, abs=1e-300), (label, number.source)
+        shown(scene, label)  # the text is mathcore's formatting of the value
+        assert number.steps, f"{name}.{label} was never on screen"
+        assert set(number.steps) <= {s.name for s in scene.manager.file_writer.sections}
+
+
+def unlisted_numbers(screen_tex, recorded_texts) -> dict[str, set[str]]:
+    """Formulas on screen holding numbers that no recorded number accounts for, and those numbers."""
+    recorded = sorted(set(recorded_texts), key=len, reverse=True)
+    found = {}
+    for tex in screen_tex:
+        if AXIS_LABEL.fullmatch(tex.strip()):
+            continue
+        rest = tex
+        for text in recorded:
+            rest = without_number(rest, text)
+        unlisted = set(re.findall(r"\d+(?:\.\d+)?", rest)) - FORMULA_CONSTANTS - LESSON_COUNTS
+        if unlisted:
+            found[tex] = unlisted
+    return found
+
+
+@pytest.mark.parametrize("name", SCENE_NAMES)
+def test_no_number_on_screen_is_missing_from_the_list(lecture_scenes, name):
+    scene = lecture_scenes[name]
+    assert unlisted_numbers(scene.screen_tex, (n.text for n in scene.shown.values())) == {}
+
+
+def test_a_number_typed_into_a_formula_is_caught():
+    recorded = ["0.5", "0.25"]
+    assert unlisted_numbers([r"\sigma'(0) = 0.5 \times 0.5 = 0.25"], recorded) == {}
+    assert unlisted_numbers([r"\sigma'(0) = 0.5 \times 0.5 = 0.25 \approx 0.3"], recorded) == {
+        r"\sigma'(0) = 0.5 \times 0.5 = 0.25 \approx 0.3": {"0.3"}}
+    assert unlisted_numbers(["0.3", "10^{-3}"], recorded) == {}, "axis ticks and decades are labels"
+
+
+
+@pytest.mark.parametrize(("name", "labels"), [
+    ("TangentTrace", [r"\sigma(z)", r"\sigma'(z)"]),
+    ("ReluComparison", [r"\sigma(z)", r"\sigma'(z)", r"\mathrm{ReLU}(z)", r"\mathrm{ReLU}'(z)"]),
+    ("PracticeProblem1", [r"\sigma'(z)"]),
+])
+def test_curves_told_apart_by_colour_are_also_named(lecture_scenes, name, labels):
+    """Meaning never by colour alone: each curve's plot names its function."""
+    assert set(labels) <= lecture_scenes[name].screen_tex

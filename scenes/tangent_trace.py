@@ -41,8 +41,11 @@ class TangentTrace(LessonScene):
         self.beat("setup", name=self.activation.display_name.lower())
         self.show_title()
         name = self.activation.name
-        self.curve = ActivationPlot(name, x_length=8.6, y_length=2.3, theme=self.theme)
+        # The z numbers once, under the lower plot, and the derivative's name beside its axis:
+        # the line joining the two dots then crosses no text as it slides.
+        self.curve = ActivationPlot(name, x_length=8.6, y_length=2.3, show_z_numbers=False, theme=self.theme)
         self.slope = ActivationPlot(name, derivative=True, x_length=8.6, y_length=2.3, theme=self.theme)
+        self.slope.y_label.next_to(self.slope.axes.y_axis.get_top(), LEFT, buff=0.15)
         plots = VGroup(self.curve, self.slope).arrange(DOWN, buff=0.55, aligned_edge=LEFT)
         plots.to_edge(LEFT, buff=EDGE_BUFF + 0.3).shift(0.45 * DOWN)
         self.play(Create(self.curve), run_time=1.5)

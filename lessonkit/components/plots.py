@@ -64,6 +64,7 @@ class ActivationPlot(VGroup):
         theme: Colours and sizes (default: the active lesson's theme).
         x_step: Distance between labelled z ticks.
         show_numbers: Label the ticks (off for small sketches).
+        show_z_numbers: Label the z ticks (off for a plot stacked above another that has them).
 
     Parts: ``axes``, ``graph``, ``tick_labels``, ``y_label``, ``x_label``.
     """
@@ -81,6 +82,7 @@ class ActivationPlot(VGroup):
         theme: Theme | None = None,
         x_step: float | None = None,
         show_numbers: bool = True,
+        show_z_numbers: bool = True,
         **kwargs,
     ) -> None:
         super().__init__(**kwargs)
@@ -110,7 +112,7 @@ class ActivationPlot(VGroup):
         )
         self.tick_labels = VGroup()
         if show_numbers:
-            for z in np.arange(-self.z_max, self.z_max + 1e-9, x_step):
+            for z in np.arange(-self.z_max, self.z_max + 1e-9, x_step) if show_z_numbers else ():
                 label = MathTex(format_number(z), font_size=theme.small_size, color=theme.muted)
                 self.tick_labels.add(label.next_to(self.axes.c2p(z, y_range[0]), DOWN, buff=0.15))
             for y in (y_range[0], y_range[1]):

@@ -181,6 +181,10 @@ def main(argv: list[str] | None = None) -> int:
     with stop_on_signals():
         try:
             return run(argv)
+        except BrokenPipeError:
+            # `render.py --list | head`: the reader has what it wanted; no traceback.
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            return 0
         except (Stopped, KeyboardInterrupt) as stop:
             signum = stop.signum if isinstance(stop, Stopped) else signal.SIGINT
         print(f"render.py: interrupted by {signal.Signals(signum).name}; lecture.mp4 was not written",

@@ -58,6 +58,23 @@ class ShownNumber:
     steps: tuple[str, ...] = ()
 
 
+def _segments_cross_box(starts: np.ndarray, ends: np.ndarray, low: np.ndarray, high: np.ndarray) -> bool:
+    """True if any segment starts[i]..ends[i] (2D) meets the box low..high (Liang-Barsky)."""
+    delta = ends - starts
+    t0, t1 = np.zeros(len(starts)), np.ones(len(starts))
+    for axis in (0, 1):
+        for p, q in ((-delta[:, axis], starts[:, axis] - low[axis]), (delta[:, axis], high[axis] - starts[:, axis])):
+            parallel = np.abs(p) < 1e-12
+            outside = parallel & (q < 0)
+            t0[outside], t1[outside] = 1.0, 0.0
+            with np.errstate(divide="ignore", invalid="ignore"):
+                r = np.where(parallel, 0.0, q / np.where(parallel, 1.0, p))
+            entering, leaving = ~parallel & (p < 0), ~parallel & (p > 0)
+            t0 = np.where(entering, np.maximum(t0, r), t0)
+            t1 = np.where(leaving, np.minimum(t1, r), t1)
+    return bool(np.any(t0 <= t1))
+
+
 def _describe(mobject: Mobject) -> str:
     text = getattr(mobject, "tex_string", None) or getattr(mobject, "text", "") or type(mobject).__name__
     return repr(text[:30])
@@ -344,6 +361,33 @@ class LessonScene(Scene):
                     self._report_layout(
                         f"{label}: {_describe(a)} overlaps {_describe(b)}"
                     )
+        for text, low, high in boxes:
+            crossing = self._line_through(text, low + margin, high - margin)
+            if crossing is not None:
+                self._report_layout(f"{label}: {_describe(text)} is crossed by a {type(crossing).__name__}")
+
+    def _line_through(self, text: Mobject, low: np.ndarray, high: np.ndarray) -> Mobject | None:
+        """A drawn line or curve (not text, not a filled shape) that passes through the box
+        ``low``..``high`` of ``text``, or None. Curves are taken as the polylines through
+        their anchors, which manim's plotted curves are dense enough for."""
+        if not (low[0] < high[0] and low[1] < high[1]):
+            return None
+        own = set(map(id, text.get_family()))
+        for mobject in self.mobjects:
+            for part in mobject.family_members_with_points():
+                if id(part) in own or not isinstance(part, VMobject) or isinstance(part, (MathTex, Text)) \
+                        or part.get_stroke_width() <= 0 \
+                        or part.get_stroke_opacity() <= 0.05 or part.get_fill_opacity() > 0.05:
+                    continue
+                if any(id(m) in own for m in part.get_family()):
+                    continue
+                points = part.points
+                if len(points) < 4:
+                    continue
+                starts, ends = points[0::4, :2], points[3::4, :2]
+                if _segments_cross_box(starts, ends, low[:2], high[:2]):
+                    return part
+        return None
 
     def _report_layout(self, problem: str) -> None:
         # The same overlap seen after several animations is one problem.

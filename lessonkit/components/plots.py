@@ -64,6 +64,7 @@ class ActivationPlot(VGroup):
         theme: Colours and sizes (default: :meth:`Theme.default`).
         x_step: Distance between labelled z ticks.
         show_numbers: Label the ticks (off for small sketches).
+        show_z_numbers: Label the z ticks (off for a plot stacked above another that has them).
 
     Parts: ``axes``, ``graph``, ``tick_labels``, ``y_label``, ``x_label``.
     """
@@ -81,6 +82,7 @@ class ActivationPlot(VGroup):
         theme: Theme | None = None,
         x_step: float | None = None,
         show_numbers: bool = True,
+        show_z_numbers: bool = True,
         **kwargs,
     ) -> None:
         super().__init__(**kwargs)
@@ -109,7 +111,7 @@ class ActivationPlot(VGroup):
         )
         self.tick_labels = VGroup()
         if show_numbers:
-            for z in np.arange(-self.z_max, self.z_max + 1e-9, x_step):
+            for z in np.arange(-self.z_max, self.z_max + 1e-9, x_step) if show_z_numbers else ():
                 label = MathTex(format_number(z), font_size=theme.small_size, color=theme.muted)
                 self.tick_labels.add(label.next_to(self.axes.c2p(z, y_range[0]), DOWN, buff=0.15))
             for y in (y_range[0], y_range[1]):
@@ -250,7 +252,13 @@ class TangentTracer(VGroup):
         ahead = plot.axes.c2p(z + 1.0, plot.value_at(z) + slope)
         direction = ahead - here
         direction /= np.linalg.norm(direction)
-        set_line(line, here - direction * self.length / 2, here + direction * self.length / 2)
+        # Near the ends of the axes the line stops at them rather than running past.
+        start, end = -self.length / 2, self.length / 2
+        left, right = plot.axes.c2p(-plot.z_max, 0)[0], plot.axes.c2p(plot.z_max, 0)[0]
+        if abs(direction[0]) > 1e-9:
+            bounds = sorted(((left - here[0]) / direction[0], (right - here[0]) / direction[0]))
+            start, end = max(start, bounds[0]), min(end, bounds[1])
+        set_line(line, here + direction * start, here + direction * end)
 
     def make_trace_animation(self, to_z: float, run_time: float = 4.0, rate_func=linear) -> Animation:
         """Slide the tangent to ``to_z``."""

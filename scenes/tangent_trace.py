@@ -43,10 +43,12 @@ class TangentTrace(LessonScene):
         name = self.activation.name
         # The z numbers once, under the lower plot, and the derivative's name beside its axis:
         # the line joining the two dots then crosses no text as it slides.
-        size = {"x_length": 8.6, "y_length": 2.3, "z_max": self.lesson.plot.z_max, "theme": self.theme}
+        # 8 units wide leaves the live readout room for ten characters beside the plot, the
+        # most a readout takes in scientific notation or at tanh's tails (0.00002458).
+        size = {"x_length": 8.0, "y_length": 2.3, "z_max": self.lesson.plot.z_max, "theme": self.theme}
         self.curve = ActivationPlot(name, show_z_numbers=False, **size)
         self.slope = ActivationPlot(name, derivative=True, **size)
-        self.slope.y_label.next_to(self.slope.axes.y_axis.get_top(), LEFT, buff=0.15)
+        self.slope.y_label.next_to(self.slope.axes.y_axis.get_top(), RIGHT, buff=0.15)
         plots = VGroup(self.curve, self.slope).arrange(DOWN, buff=0.55, aligned_edge=LEFT)
         plots.to_edge(LEFT, buff=EDGE_BUFF + 0.3).shift(0.45 * DOWN)
         self.play(Create(self.curve), run_time=1.5)

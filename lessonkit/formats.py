@@ -29,7 +29,8 @@ _QUICKTIME_OPTIONS = MappingProxyType({"movflags": "+faststart", "movie_timescal
 class ClipFormat:
     """One format of the clips and steps: its container, codecs and MIME type.
 
-    ``name`` is also the files' extension and the container PyAV writes. Codec names are
+    ``name`` is also the files' extension and, unless ``muxer`` says otherwise, the
+    container PyAV writes. Codec names are
     FFmpeg encoders (``libx264``, ``libopus``); a format with ``alpha_pixel_format`` can
     be rendered transparent, with ``alpha_video_codec`` if that differs from ``video_codec``.
     """
@@ -53,11 +54,18 @@ class ClipFormat:
     alpha_video_codec: str | None = None
     #: Options of the container writer (PyAV's ``av.open(..., options=...)``).
     container_options: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
+    #: FFmpeg's name of the container writer, when it is not ``name`` (``matroska`` for mkv).
+    muxer: str | None = None
 
     @property
     def extension(self) -> str:
         """``.mp4``, ``.webm``, ..."""
         return f".{self.name}"
+
+    @property
+    def container(self) -> str:
+        """The container writer PyAV opens for this format."""
+        return self.muxer or self.name
 
     @property
     def can_be_transparent(self) -> bool:

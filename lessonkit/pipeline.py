@@ -360,15 +360,16 @@ class RenderResult:
 Progress = Callable[[str], None]
 
 
-#: How a clip is made from the movie manim rendered, for formats manim does not render
-#: itself (``ClipFormat.render_as`` differs from the format).
+#: How a clip is made from the movie manim rendered, for formats whose pictures differ
+#: from it (GIF's palette). Any other format is the rendered movie's video stream copied
+#: into its own container, with its sound encoded by ``ClipFormat.audio_codec``.
 CONVERTERS: dict[str, Callable[[Path, Path], None]] = {"gif": to_gif}
 
 
 def _write_clip(source: Path, target: Path, clip_format: ClipFormat, fps: int, sound: "np.ndarray | None") -> None:
     """Put a rendered video at ``target`` in the clip format, with ``sound`` as its track
     (a converted format, GIF, has none)."""
-    if clip_format.render_as != clip_format.name:
+    if clip_format.name in CONVERTERS:
         CONVERTERS[clip_format.name](source, target)
     else:
         join_clips([source], target, fps, audio=sound)

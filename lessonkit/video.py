@@ -185,7 +185,8 @@ def join_clips(clips: Sequence[Path | str], target: Path | str, fps: Fraction | 
     clip_format = format_of(target)
     with atomic_path(target) as temporary:
         with (av.open(str(clips[0])) as template_input,
-              av.open(str(temporary), mode="w", options=dict(clip_format.container_options)) as output):
+              av.open(str(temporary), mode="w", format=clip_format.container,
+                      options=dict(clip_format.container_options)) as output):
             template = template_input.streams.video[0]
             out_stream, tagger = _copy_video_stream(template, output)
             sound = _AudioWriter(output, audio, clip_format) if audio is not None else None
@@ -345,7 +346,7 @@ def to_gif(source: Path | str, target: Path | str, *, max_width: int = 960, max_
             width, height = max_width, round(height * max_width / width / 2) * 2
         fps = min(max_fps, round(stream.average_rate or max_fps))
         gif = CLIP_FORMATS["gif"]
-        with av.open(str(temporary), mode="w", format=gif.name) as output:
+        with av.open(str(temporary), mode="w", format=gif.container) as output:
             out_stream = output.add_stream(gif.video_codec, rate=fps)
             out_stream.width, out_stream.height, out_stream.pix_fmt = width, height, gif.pixel_format
             graph = av.filter.Graph()

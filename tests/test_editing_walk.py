@@ -1,6 +1,6 @@
-"""docs/EDITING.md's walk, executed: a new scene file, its words in the lesson, its place in
-the lecture, a render, its golden frame, and the tests that cover it, in a copy of the
-project (issues 11 and 14)."""
+"""docs/EDITING.md's walks, executed in a copy of the project: a new scene (its file, its
+words in the lesson, its place in the lecture, a render, its golden frame, the tests that
+cover it; issues 11 and 14), and a new clip format (issue 11)."""
 
 from __future__ import annotations
 
@@ -53,6 +53,12 @@ def take_step(what: str, body: str, repo: Path) -> list[str]:
         name = body.split("import")[-1].strip()
         text = path.read_text().replace("\nLECTURE = (", body + "\nLECTURE = (", 1)
         path.write_text(text.replace(f"    {after},\n", f"    {after},\n    {name},\n", 1))
+    elif what.startswith("add to "):
+        # A new entry at the end of a table: before the closing "})" of CLIP_FORMATS.
+        path = repo / what.removeprefix("add to ")
+        text = path.read_text()
+        end = text.index("})\n", text.index("CLIP_FORMATS: Mapping"))
+        path.write_text(text[:end] + body + text[end:])
     elif what == "run":
         return [run(line, repo) for line in body.splitlines() if line.strip()]
     else:
@@ -60,9 +66,17 @@ def take_step(what: str, body: str, repo: Path) -> list[str]:
     return []
 
 
+def walk(section: str) -> list[tuple[str, str]]:
+    """The steps of one numbered section of docs/EDITING.md."""
+    text = EDITING.read_text()
+    start = text.index(f"\n## {section}.")
+    end = text.find("\n## ", start + 1)
+    return STEP.findall(text[start:end if end > 0 else None])
+
+
 def test_the_editing_walk_adds_a_scene_to_the_lecture(tmp_path):
     repo = copy_project(tmp_path / "project")
-    steps = STEP.findall(EDITING.read_text())
+    steps = walk("3")
     assert [what.split()[0] for what, _ in steps] == ["write", "under", "append", "lecture", "run", "run"]
     outputs = []
     for what, body in steps:
@@ -79,3 +93,24 @@ def test_the_editing_walk_adds_a_scene_to_the_lecture(tmp_path):
     # the generated docs, and the declarations.
     run(f"{sys.executable} -m pytest -q -p no:cacheprovider -k 'ExplodingGradient or generated or declared "
         "or derive' tests/test_goldens.py tests/test_config.py tests/test_declarations.py", repo)
+
+
+def test_the_editing_walk_adds_a_clip_format(tmp_path):
+    """Issue 11: a developer adds a format as one entry of the registry, and it renders."""
+    import av
+
+    repo = copy_project(tmp_path / "project")
+    steps = walk("4")
+    assert [what.split()[0] for what, _ in steps] == ["add", "run", "run"]
+    outputs = []
+    for what, body in steps:
+        outputs += take_step(what, body, repo)
+    clip = repo / "output-mkv" / "clips" / "01-LearningGoal.mkv"
+    with av.open(str(clip)) as container:
+        assert container.format.name.startswith("matroska")
+        assert [stream.codec_context.name for stream in container.streams.video] == ["h264"]
+        assert sum(1 for _ in container.decode(video=0)) > 0
+    step = repo / "output-mkv" / "clips" / "01-LearningGoal" / "01-title.mkv"
+    assert step.stat().st_size > 0
+    assert 'type="video/x-matroska"' in (repo / "output-mkv" / "slides.html").read_text()
+    assert " passed" in outputs[-1]

@@ -36,22 +36,26 @@ def test_each_format_names_real_codecs_and_pixel_formats(clip_format):
         with pytest.raises(ValueError):
             clip_format.pixels(transparent=True)
         assert clip_format.name not in TRANSPARENT_FORMATS
-    with av.open("/dev/null", mode="w", format=clip_format.name):  # PyAV knows the container
+    with av.open("/dev/null", mode="w", format=clip_format.container):  # PyAV knows the container
         pass
 
 
 @pytest.mark.parametrize("clip_format", FORMATS, ids=list(CLIP_FORMATS))
 def test_what_manim_renders_is_what_the_registry_says(clip_format):
-    """manim renders the clip (and its codec and pixels are the registry's), or the clip is
-    converted from a format manim renders, by a converter of the pipeline, without sound."""
+    """manim renders the clip (and its codec and pixels are the registry's); or the clip is
+    converted from a format manim renders, by a converter of the pipeline, without sound; or
+    it is the rendered video copied into another container (same codec and pixels)."""
     from manim._config.output import OutputFormat, OutputSpec
     from manim._config.video_encoder import _default_profile
 
     rendered = CLIP_FORMATS[clip_format.render_as]
     assert rendered.render_as == rendered.name
     if clip_format.render_as != clip_format.name:
-        assert clip_format.name in CONVERTERS and clip_format.audio_codec is None
         assert not clip_format.can_be_transparent
+        if clip_format.name in CONVERTERS:
+            assert clip_format.audio_codec is None
+        else:
+            assert (clip_format.video_codec, clip_format.pixel_format) == (rendered.video_codec, rendered.pixel_format)
         return
     for transparent in (False, True) if clip_format.can_be_transparent else (False,):
         spec = OutputSpec(OutputFormat(clip_format.name), transparent, save_sections=True, fallback_to_still=False)

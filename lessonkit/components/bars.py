@@ -87,7 +87,7 @@ class LogBarChart(VGroup):
         **kwargs,
     ) -> None:
         super().__init__(**kwargs)
-        self.theme = theme = theme or Theme.from_lesson()
+        self.theme = theme = theme or Theme.default()
         self.values = [float(v) for v in values]
         _check_chart(self.values, height, width)
         default_floor, default_ceiling = shared_decades(self.values)

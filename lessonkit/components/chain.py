@@ -23,7 +23,7 @@ from manim import (
 
 from lessonkit.components.bars import LogBarChart, gradient_decades
 from lessonkit.theme import Theme
-from mathcore import format_number, gradient_through_layers
+from mathcore import format_number, gradient_by_layer
 
 
 class LayerChain(VGroup):
@@ -68,7 +68,7 @@ class LayerChain(VGroup):
         **kwargs,
     ) -> None:
         super().__init__(**kwargs)
-        self.theme = theme = theme or Theme.from_lesson()
+        self.theme = theme = theme or Theme.default()
         if np.ndim(per_layer_gradient) == 0:
             if layers is not None and (int(layers) != layers or layers < 1):
                 raise ValueError(f"layers must be a whole number >= 1, got {layers!r}")
@@ -81,8 +81,7 @@ class LayerChain(VGroup):
             raise ValueError(f"per_layer_gradient must be positive and finite, got {per_layer_gradient!r}")
         self.factors = factors
         self.layers = n = len(factors)
-        # Backpropagation starts at the last layer: reverse, multiply, reverse back.
-        self.gradients = list(gradient_through_layers(factors[::-1])[::-1])
+        self.gradients = list(gradient_by_layer(factors))
         color = color or theme.gradient
         self.color = color
 

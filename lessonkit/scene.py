@@ -25,7 +25,7 @@ import numpy as np
 from manim import DL, UP, UR, FadeIn, MathTex, Mobject, Scene, Tex, Text, VMobject, config
 from manim.utils import hashing
 
-from lessonkit.config import ConfigError, Lesson, active_lesson, check_scene_words
+from lessonkit.config import Lesson, active_lesson, check_scene_words
 from lessonkit.narration import Narrator, OpenUtterance
 from lessonkit.scenetext import (
     Beat,
@@ -131,9 +131,13 @@ class LessonScene(Scene):
             cls.lesson_key = lesson_key_for(cls.__name__)
 
     @classmethod
+    def _own_or_borrowed_text(cls) -> SceneText | None:
+        return cls.scene_text or registered().get(cls.lesson_key)
+
+    @classmethod
     def declared_text(cls) -> SceneText:
         """This scene's declaration (a scene that sets only ``lesson_key`` borrows that scene's)."""
-        text = cls.scene_text or registered().get(cls.lesson_key)
+        text = cls._own_or_borrowed_text()
         if text is None:
             raise DeclarationError(f"{cls.__name__} declares no beats or title: add beats = {{...}} to the class "
                                    "(see docs/EDITING.md)")
@@ -156,7 +160,7 @@ class LessonScene(Scene):
         # keys, or a scene rendered twice in one process misses the cache from then on.
         hashing.KEYS_TO_FILTER_OUT.add("sheen_direction")
         self.lesson = active_lesson()
-        text = type(self).scene_text or registered().get(self.lesson_key)
+        text = self._own_or_borrowed_text()
         if text is not None:
             # A scene of one's own whose words are not in the lesson yet stops here, naming the key.
             check_scene_words(self.lesson, text)

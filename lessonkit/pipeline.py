@@ -31,7 +31,7 @@ from typing import Any, Callable, Iterator, Sequence
 import numpy as np
 
 from lessonkit.captions import Caption, chapters_text, chapters_vtt, shift, to_srt, to_vtt, within
-from lessonkit import scenecache
+from lessonkit import scenecache, segments
 from lessonkit.config import PROJECT_ROOT, Lesson
 from lessonkit.formats import ClipFormat, choose_format
 from lessonkit.theme import Theme
@@ -81,6 +81,8 @@ class SceneJob:
     run_dir: Path | None = None
     #: The scene's position in the lecture (from 1), which its files are named by.
     number: int = 0
+    #: Render only this range of the scene's animations (see :mod:`lessonkit.segments`).
+    segment: segments.Segment | None = None
 
 
 @dataclass(frozen=True)
@@ -216,7 +218,9 @@ def render_scene(job: SceneJob) -> SceneRender:
     started = time.perf_counter()
     use_lesson(job.lesson)
     scene_class = getattr(importlib.import_module(job.module), job.name)
-    with scene_cache_lock(job.cache_dir, job.name):
+    # A segment has folders of its own, so segments of one scene render at once.
+    lock = job.name if job.segment is None else f"{job.name}.{job.segment.folder}"
+    with scene_cache_lock(job.cache_dir, lock):
         scene, movie, sections = _render_locked(job, scene_class)
     return SceneRender(
         index=job.index,
@@ -236,19 +240,9 @@ def render_scene(job: SceneJob) -> SceneRender:
     )
 
 
-def _render_locked(job: SceneJob, scene_class: type) -> tuple[Any, Path, list[tuple[str, Path]]]:
-    """Render with the scene's lock held; the scene, and its movie and sections (copies in
-    ``job.run_dir`` if given)."""
-    from manim import tempconfig
-
-    from lessonkit.scene import LessonScene
-
-    partial_dir, marker = scene_cache_paths(job)
-    if marker.exists():
-        shutil.rmtree(partial_dir, ignore_errors=True)
-    marker.parent.mkdir(parents=True, exist_ok=True)
-    marker.touch()
-    settings = {
+def manim_settings(job: SceneJob) -> dict[str, Any]:
+    """manim's settings for rendering ``job``'s whole scene into its cache."""
+    return {
         "pixel_width": job.quality.width,
         "pixel_height": job.quality.height,
         "frame_rate": job.quality.fps,
@@ -265,11 +259,30 @@ def _render_locked(job: SceneJob, scene_class: type) -> tuple[Any, Path, list[tu
         "progress_bar": "none",
         "verbosity": "WARNING",
     }
+
+
+def _render_locked(job: SceneJob, scene_class: type) -> tuple[Any, Path, list[tuple[str, Path]]]:
+    """Render with the scene's lock held; the scene, and its movie and sections (copies in
+    ``job.run_dir`` if given). A segment's movie is its range; its sections, the ones in it."""
+    from manim import tempconfig
+
+    from lessonkit.scene import LessonScene
+
+    partial_dir, marker = scene_cache_paths(job) if job.segment is None else segments.segment_cache_paths(job)
+    if marker.exists():
+        shutil.rmtree(partial_dir, ignore_errors=True)
+    marker.parent.mkdir(parents=True, exist_ok=True)
+    marker.touch()
+    settings = manim_settings(job)
+    if job.segment is not None:
+        settings.update(segments.segment_settings(job))
     # The pipeline builds each clip's sound track itself (mixed, loudness-normalized, cut per step).
     narration_to_movie, LessonScene.narration_to_movie = LessonScene.narration_to_movie, False
     try:
         with tempconfig(settings):
             scene = scene_class()
+            if job.segment is not None:
+                segments.keep_drawn_sections(scene)
             scene.render()
             writer = scene.manager.file_writer
             movie = Path(writer.movie_file_path)
@@ -285,6 +298,8 @@ def _render_locked(job: SceneJob, scene_class: type) -> tuple[Any, Path, list[tu
         LessonScene.narration_to_movie = narration_to_movie
     if job.run_dir is not None:
         own = job.run_dir / clip_name(job.number, job.name)
+        if job.segment is not None:
+            own = own / "segments" / job.segment.folder
         movie = _copy_out(movie, own)
         sections = [(name, _copy_out(path, own / "sections")) for name, path in sections]
     return scene, movie, sections
@@ -444,6 +459,8 @@ def render_lecture(
     numbers: Sequence[int] | None = None,
     strict_layout: bool = False,
     progress: Progress = lambda message: None,
+    cluster: Any = None,
+    parts: int = 1,
 ) -> RenderResult:
     """Render ``scenes`` (in this order) and write clips (whole scenes and per-step) with
     their narration, posters, captions, the joined lecture, chapters, the manifest and
@@ -456,6 +473,10 @@ def render_lecture(
     mix their sound, write clips and steps, join the lecture, write its captions and
     chapters, the manifest, the decks, and swap the new set of files into ``out_dir``.
 
+    ``cluster`` (a Dask scheduler's address or client) renders on a Dask cluster instead of
+    local processes; ``parts`` > 1 splits each scene into up to that many segments
+    (see :mod:`lessonkit.segments`).
+
     Raises RenderError naming the first scene that failed, ValueError for a format
     that cannot be transparent. Nothing is written under a final name unless it is complete.
     """
@@ -465,7 +486,7 @@ def render_lecture(
     if len(numbers) != len(scenes) or len(set(numbers)) != len(numbers):
         raise ValueError(f"numbers must give each of the {len(scenes)} scenes its own number, got {numbers}")
     renders = _render_scenes(scenes, numbers, lesson, quality, Path(cache_dir).resolve(), output_format,
-                             transparent, max(1, jobs), progress)
+                             transparent, max(1, jobs), progress, cluster, parts)
     _report_layout(renders, strict_layout, progress)
     timed = _measure(renders, quality.fps)
     if _mix_sound(timed, quality.fps) is not None:
@@ -513,14 +534,14 @@ LECTURE_FILES = {"file": "lecture.mp4", "captions_srt": "lecture.srt", "captions
 
 def _render_scenes(scenes: Sequence[type], numbers: Sequence[int], lesson: Lesson, quality: Quality,
                    cache_dir: Path, output_format: ClipFormat, transparent: bool, jobs: int,
-                   progress: Progress) -> list[SceneRender]:
+                   progress: Progress, cluster: Any = None, parts: int = 1) -> list[SceneRender]:
     """Render every scene that changed since a render in the cache (in ``jobs`` worker
     processes), reuse the others; their renders in lecture order."""
     lesson_data = lesson.to_dict()
     render_jobs = [SceneJob(index, scene.__module__, scene.__name__, lesson_data, quality, cache_dir,
                             output_format.render_as, transparent, number=number)
                    for index, (scene, number) in enumerate(zip(scenes, numbers))]
-    renders = _render_changed(render_jobs, jobs, progress)
+    renders = _render_changed(render_jobs, jobs, progress, cluster, parts)
     return [renders[job.index] for job in render_jobs]
 
 
@@ -771,27 +792,44 @@ def _end_run(run_dir: Path, lock_file) -> None:
     lock_file.close()
 
 
-def _render_changed(render_jobs: list[SceneJob], jobs: int, progress: Progress) -> dict[int, SceneRender]:
+def _render_changed(render_jobs: list[SceneJob], jobs: int, progress: Progress, cluster: Any = None,
+                    parts: int = 1) -> dict[int, SceneRender]:
     """Render the scenes whose code, render settings or lesson values changed since a
     render stored in the cache (see :mod:`lessonkit.scenecache`); reuse the others."""
     reused = {job.index: hit for job in render_jobs if (hit := scenecache.lookup(job)) is not None}
     if reused:
         names = ", ".join(job.name for job in render_jobs if job.index in reused)
         progress(f"unchanged since an earlier render, reused: {names}")
-    renders = _run_jobs([job for job in render_jobs if job.index not in reused], jobs, progress)
+    renders = _run_jobs([job for job in render_jobs if job.index not in reused], jobs, progress, cluster, parts)
     for job in render_jobs:
         if job.index in renders:
             scenecache.store(job, renders[job.index], renders[job.index].reads)
     return {**renders, **reused}
 
 
-def _run_jobs(render_jobs: list[SceneJob], jobs: int, progress: Progress) -> dict[int, SceneRender]:
+def _run_jobs(render_jobs: list[SceneJob], jobs: int, progress: Progress, cluster: Any = None,
+              parts: int = 1) -> dict[int, SceneRender]:
+    """Render ``render_jobs``: on a Dask ``cluster``, or in ``jobs`` local processes; scenes
+    split into up to ``parts`` segments each (see :mod:`lessonkit.segments`)."""
     if not render_jobs:
         return {}
     run_dir = start_run(render_jobs[0].cache_dir)
     render_jobs = [replace(job, run_dir=run_dir) for job in render_jobs]
     total = len(render_jobs)
     renders: dict[int, SceneRender] = {}
+    if cluster is not None:
+        client = segments.connect(cluster)
+        return segments.run(render_jobs, segments.DaskPool(client, render_jobs[0].cache_dir, run_dir), parts,
+                            progress)
+    if parts > 1:
+        context = multiprocessing.get_context("spawn")
+        with futures.ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=_start_worker,
+                                         initargs=(os.getpid(),)) as pool:
+            try:
+                return segments.run(render_jobs, segments.LocalPool(pool), parts, progress)
+            except BaseException:
+                _terminate(pool)
+                raise
     if jobs == 1:
         for job in render_jobs:
             progress(f"[{len(renders)}/{total}] rendering {job.name}")

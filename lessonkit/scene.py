@@ -198,7 +198,10 @@ class LessonScene(Scene):
         return self.frames / self.fps
 
     def tear_down(self) -> None:
-        self._close_utterance()
+        # A render of a range of animations (manim -n a,b) that stopped at its last one: the
+        # hold after the last line is a later range's animation.
+        if not 0 <= config.upto_animation_number < self.renderer.num_plays:
+            self._close_utterance()
         for text_class in (MathTex, Tex, Text):
             text_class.set_default()
 

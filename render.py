@@ -13,6 +13,7 @@
     python render.py --worksheet          # worksheet.pdf and answers.pdf, render nothing
     python render.py --worksheet --variants 30 --seed 7   # 30 different sheets, one per student
     python render.py --doctor             # check folders, disk space, LaTeX, Cairo, Pango, fonts, voice
+    python render.py --scheduler tcp://10.0.0.5:8786 --segments 4   # on a Dask cluster, scenes in 4 segments
 
 Exit status: 0 on success; 2 on a usage or config error, or a folder, tool or font that
 is missing or unusable (one line naming the fix, nothing written); 1 when a scene fails
@@ -44,6 +45,7 @@ from lessonkit.pipeline import (
     write_script,
 )
 from lessonkit.preflight import run_checks, worksheet_checks
+from lessonkit.segments import ClusterError, connect
 from lessonkit.scenetext import DeclarationError
 from lessonkit.video import VideoError
 from lessonkit.voices import VOICE_NAMES, VoiceError, check_recordings, missing_programs
@@ -119,6 +121,12 @@ def build_parser() -> argparse.ArgumentParser:
                         help="output folder (default: output)")
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1, metavar="N",
                         help="scenes rendered in parallel processes (default: number of cores)")
+    parser.add_argument("--scheduler", metavar="ADDRESS",
+                        help="render on the Dask cluster whose scheduler is at ADDRESS (tcp://host:8786) "
+                             "instead of local processes")
+    parser.add_argument("--segments", type=bounded_int("--segments", 64), default=1, metavar="N",
+                        help="split each scene into up to N segments (at its steps), rendered in parallel "
+                             "(default 1: whole scenes)")
     parser.add_argument("--config", type=Path, metavar="FILE", help="a lesson TOML whose keys override assets/lesson.toml")
     parser.add_argument("--set", action="append", default=[], metavar="KEY=VALUE", dest="overrides",
                         help="override one lesson key, e.g. --set chain.layers=8 (repeatable)")
@@ -266,6 +274,14 @@ def run(argv: list[str] | None) -> int:
             print(f"render.py: error: {problem}", file=sys.stderr)
             return 2
 
+    cluster = None  # a Dask client with --scheduler, connected before anything is written
+    if args.scheduler and not (args.list or args.doctor or args.script):
+        try:
+            cluster = connect(args.scheduler)
+        except ClusterError as error:
+            print(f"render.py: error: {error}", file=sys.stderr)
+            return 2
+
     if args.script or lesson.voice.name == "recorded":
         log(f"reading the narration of {len(scenes)} scene(s)")
         try:
@@ -289,8 +305,10 @@ def run(argv: list[str] | None) -> int:
         result = render_lecture(scenes, lesson, args.out, quality=quality, jobs=args.jobs, cache_dir=args.cache,
                                 clip_format=args.clip_format, transparent=args.transparent,
                                 numbers=[lecture_number(scene) for scene in scenes], strict_layout=args.strict,
-                                progress=log)
-    except (RenderError, VideoError, VoiceError) as error:
+                                progress=log, cluster=cluster, parts=args.segments)
+        if cluster is not None:
+            cluster.close()
+    except (RenderError, VideoError, VoiceError, ClusterError) as error:
         print(f"render.py: error: {error}", file=sys.stderr)
         return 1
     except OSError as error:

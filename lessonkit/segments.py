@@ -259,7 +259,16 @@ def connect(address: Any):
         raise ClusterError("--scheduler needs Dask: pip install 'dask[distributed]'") from None
     if isinstance(address, Client):
         return address
+    import socket
+
+    from distributed.comm import parse_address, parse_host_port
+
     try:
+        scheme, location = parse_address(str(address))
+        if scheme in ("tcp", "tls"):
+            # A plain connection first: a wrong address fails at once, and no half-made
+            # client is left to hang the process at exit.
+            socket.create_connection(parse_host_port(location), timeout=CONNECT_TIMEOUT).close()
         return Client(address, timeout=CONNECT_TIMEOUT, set_as_default=False)
     except (OSError, TimeoutError, ValueError, TypeError) as error:
         reason = str(error).splitlines()[0] if str(error) else type(error).__name__
@@ -372,7 +381,11 @@ class DaskPool(Pool):
     """Jobs on a Dask distributed cluster; results travel back as bytes (see :class:`Shipment`)."""
 
     def __init__(self, client, cache_dir: Path, run_dir: Path) -> None:
+        from distributed import as_completed
+
         self.client, self.cache_dir, self.run_dir = client, cache_dir, run_dir
+        # Futures are added as they are submitted (a plan's segments after the plan).
+        self.finished = as_completed(loop=client.loop, raise_errors=False)
 
     def cancel(self, pending: Sequence[Any]) -> None:
         self.client.cancel(list(pending))
@@ -381,13 +394,14 @@ class DaskPool(Pool):
         from lessonkit import scenecache
 
         # The job runs in the worker's cache; its result comes back as bytes.
-        return self.client.submit(on_worker, function, replace(job, run_dir=None), scenecache.code_fingerprint(job.module),
-                                  pure=False, key=f"{function.__name__.strip('_')}-{job.name}-{_segment_key(job)}-{time.time_ns()}")
+        key = f"{function.__name__.strip('_')}-{job.name}-{_segment_key(job)}-{time.time_ns()}"
+        future = self.client.submit(on_worker, function, replace(job, run_dir=None),
+                                    scenecache.code_fingerprint(job.module), pure=False, key=key)
+        self.finished.add(future)
+        return future
 
     def wait(self, pending: Sequence[Any]) -> set[Any]:
-        from distributed import wait
-
-        return set(wait(list(pending), return_when="FIRST_COMPLETED").done)
+        return {next(self.finished)}
 
     def result(self, future: Any, job: "SceneJob") -> Any:
         return unpack(future.result(), self.cache_dir, self.run_dir)

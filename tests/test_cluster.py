@@ -73,3 +73,67 @@ def test_segments_join_into_the_unsplit_frames_captions_and_steps(unsplit, tmp_p
         assert_same_frames(unsplit / "clips" / "01-KeyFormula" / step.name, step)
     assert manifest_numbers(out) == manifest_numbers(unsplit)
     assert (out / "lecture.srt").read_text() == (unsplit / "lecture.srt").read_text()
+
+
+@pytest.fixture(scope="module")
+def dask_cluster(tmp_path_factory):
+    """A real Dask cluster on this machine: a scheduler and one worker process (one thread,
+    as manim's config is per process), rendering into a cache of its own."""
+    from distributed import LocalCluster
+
+    from lessonkit.segments import WORKER_CACHE_ENV
+
+    worker_cache = tmp_path_factory.mktemp("worker-cache")
+    previous = os.environ.get(WORKER_CACHE_ENV)
+    os.environ[WORKER_CACHE_ENV] = str(worker_cache)  # the worker process inherits it
+    try:
+        with LocalCluster(n_workers=1, threads_per_worker=1, processes=True, dashboard_address=None) as cluster:
+            yield cluster, worker_cache
+    finally:
+        if previous is None:
+            os.environ.pop(WORKER_CACHE_ENV, None)
+        else:
+            os.environ[WORKER_CACHE_ENV] = previous
+
+
+def test_segments_on_a_dask_cluster_match_the_local_render(unsplit, dask_cluster, tmp_path):
+    from distributed import Client
+
+    cluster, worker_cache = dask_cluster
+    out, cache = tmp_path / "out", tmp_path / "cache"
+    with Client(cluster) as client:
+        render_lecture([KeyFormula], load_lesson(), out, quality=TEST_QUALITY, cache_dir=cache, decks=False,
+                       cluster=client, parts=2)
+    assert_same_frames(unsplit / "clips" / "01-KeyFormula.mp4", out / "clips" / "01-KeyFormula.mp4")
+    assert manifest_numbers(out) == manifest_numbers(unsplit)
+    assert (out / "lecture.srt").read_text() == (unsplit / "lecture.srt").read_text()
+    # The worker drew the frames in its own cache; the client only received them.
+    assert list((worker_cache / "segments").rglob("*.mp4"))
+    assert not (cache / "segments").exists() and not (cache / "videos").exists()
+
+
+def run_cli(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "render.py", *args], cwd=ROOT, capture_output=True, text=True,
+                          timeout=600)
+
+
+def test_cli_renders_whole_scenes_on_a_dask_cluster(dask_cluster, tmp_path):
+    cluster, worker_cache = dask_cluster
+    done = run_cli("--scheduler", cluster.scheduler_address, "--quality", "low", "--scene", "LearningGoal",
+                   "--out", str(tmp_path / "out"), "--cache", str(tmp_path / "cache"))
+    assert done.returncode == 0, done.stderr
+    assert "[1/1] LearningGoal done" in done.stderr
+    manifest = json.loads((tmp_path / "out" / "manifest.json").read_text())
+    clip = manifest["clips"][0]
+    assert len(frames_of(tmp_path / "out" / clip["file"])) == clip["frames"] > 0
+    assert sum(len(frames_of(tmp_path / "out" / step["file"])) for step in clip["steps"]) == clip["frames"]
+    assert (worker_cache / "videos").is_dir() and not (tmp_path / "cache" / "videos").exists()
+
+
+def test_cli_refuses_a_scheduler_it_cannot_reach_and_writes_nothing(tmp_path):
+    done = run_cli("--scheduler", "tcp://127.0.0.1:9", "--quality", "low", "--scene", "LearningGoal",
+                   "--out", str(tmp_path / "out"), "--cache", str(tmp_path / "cache"))
+    assert done.returncode == 2
+    assert done.stderr.strip().count("\n") == 0
+    assert "cannot reach the Dask scheduler at 'tcp://127.0.0.1:9'" in done.stderr
+    assert not (tmp_path / "out").exists() and not (tmp_path / "cache").exists()

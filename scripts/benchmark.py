@@ -4,6 +4,8 @@
     python scripts/benchmark.py                    # readouts, 1080p60 (about a minute)
     python scripts/benchmark.py --quality low      # quicker
     python scripts/benchmark.py narration          # synthesis of the whole narration vs a 720p render
+    python scripts/benchmark.py lecture            # the whole lecture: plain manim vs render.py (minutes)
+    python scripts/benchmark.py lecture --high     # ... and a measured 1080p60 render (slow)
 
 1. Live readouts: 1000 updates of manim's DecimalNumber.set_value against LiveNumber.
 2. A 6-second tangent-tracing scene rendered with each readout (caching off), so the
@@ -12,13 +14,24 @@
 4. ``narration``: every line of the lecture synthesized from an empty voice cache, by
    each offline voice, next to the whole lecture rendered at 720p30 from an empty cache
    (the issue's target: synthesis under 10% of that render).
+5. ``lecture``: the whole lecture from empty caches, side by side: plain ``manim -ql``
+   over the scenes one after another, ``render.py --quality low`` with 1 and 2 jobs, an
+   unchanged re-render, a one-key edit, a render split into segments (whose measured job
+   times give the critical-path estimate on 4, 16 and 64 workers), the 1080p60 encoding
+   floor (frames x measured per-frame cost), and peak memory of a worker at 1080p (and 4K
+   with ``--4k``). Prints a markdown table.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
+import re
+import sys
 import tempfile
 import time
+from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 from manim import RIGHT, DecimalNumber, Line, ValueTracker, tempconfig, linear
@@ -138,13 +151,210 @@ def narration_benchmark(render: bool) -> None:
                   f"{time.perf_counter() - start:.0f} s")
 
 
+# --- the whole lecture ---------------------------------------------------------------------
+
+ROOT = Path(__file__).resolve().parent.parent
+#: Segment and plan times as the pipeline reports them (lessonkit.segments.run).
+PLAN_LINE = re.compile(r"plan (\w+): .*, ([\d.]+) s$")
+SEGMENT_LINE = re.compile(r"segment (\w+) \d+/\d+: ([\d.]+) s$")
+SCENE_LINE = re.compile(r"\[\d+/\d+\] (\w+) done in ([\d.]+) s$")
+START_LINE = re.compile(r"\[0/\d+\] rendering")
+REUSED_LINE = re.compile(r"unchanged since an earlier render, reused: (.*)$")
+
+
+@dataclass
+class Run:
+    """One command timed: its wall time, its stderr lines with the second each arrived, its peak memory."""
+
+    label: str
+    seconds: float
+    lines: list[tuple[float, str]]
+    peak_mb: float = 0.0
+
+    def matches(self, pattern: re.Pattern) -> list[re.Match]:
+        return [m for _, line in self.lines if (m := pattern.search(line))]
+
+    def stamp(self, pattern: re.Pattern, last: bool = False) -> float:
+        stamps = [t for t, line in self.lines if pattern.search(line)]
+        return (stamps[-1] if last else stamps[0]) if stamps else 0.0
+
+
+#: Runs a command and prints the peak RSS of it and its descendants (RUSAGE_CHILDREN, kB on Linux).
+PEAK_WRAPPER = ("import resource, subprocess, sys; code = subprocess.run(sys.argv[1:]).returncode; "
+                "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, file=sys.stderr); sys.exit(code)")
+
+
+def timed(label: str, command: list[str], env: dict | None = None) -> Run:
+    """Run ``command`` from the project folder; its wall time, stderr lines and peak memory."""
+    import subprocess
+
+    start = time.perf_counter()
+    process = subprocess.Popen([sys.executable, "-c", PEAK_WRAPPER, *command], cwd=ROOT, text=True,
+                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
+    lines = [(time.perf_counter() - start, line.rstrip()) for line in process.stderr]
+    if process.wait() != 0:
+        tail = "\n".join(line for _, line in lines[-5:])
+        raise SystemExit(f"benchmark: {label} failed:\n{tail}")
+    seconds = time.perf_counter() - start
+    peak_kb = float(lines.pop()[1])
+    print(f"  {label}: {seconds:.1f} s", file=sys.stderr, flush=True)
+    return Run(label, seconds, lines, peak_kb / 1024)
+
+
+def render_py(label: str, work: Path, cache: str, *options: str) -> Run:
+    return timed(label, [sys.executable, "render.py", "--out", str(work / "out"), "--cache", str(work / cache),
+                         *options])
+
+
+def plain_manim(work: Path) -> Run:
+    """Every scene with the plain manim CLI at -ql, one after another, as a manim user would."""
+    from scenes import LECTURE
+
+    commands = []
+    for scene in LECTURE:
+        path = Path(sys.modules[scene.__module__].__file__).relative_to(ROOT)
+        commands.append(f"subprocess.run([sys.executable, '-m', 'manim', '-ql', '--progress_bar', 'none', "
+                        f"'--media_dir', {str(work / 'plain')!r}, {str(path)!r}, {scene.__name__!r}], check=True)")
+    script = "import subprocess, sys\n" + "\n".join(commands)
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    return timed(f"plain manim -ql, {len(LECTURE)} scenes one after another", [sys.executable, "-c", script], env)
+
+
+def makespan(tasks: dict[str, tuple[float | None, list[float]]], workers: int) -> float:
+    """Wall time of jobs on ``workers`` workers, longest ready job first: each scene's plan
+    (if any), then its segments (ready when the plan ends), or the whole scene."""
+    ready = []
+    for name, (plan, parts) in tasks.items():
+        ready += [(0.0, plan, name)] if plan is not None else [(0.0, seconds, None) for seconds in parts]
+    free = [0.0] * workers
+    end = 0.0
+    while ready:
+        worker = min(range(workers), key=free.__getitem__)
+        now = max(free[worker], min(at for at, _, _ in ready))
+        job = max((item for item in ready if item[0] <= now), key=lambda item: item[1])
+        ready.remove(job)
+        free[worker] = finish = now + job[1]
+        end = max(end, finish)
+        if job[2] is not None:  # a plan: its segments are ready now
+            ready += [(finish, seconds, None) for seconds in tasks[job[2]][1]]
+    return end
+
+
+def estimate(run: Run, tasks: dict[str, tuple[float | None, list[float]]], workers: int) -> float:
+    """``run``'s start-up and finishing (clips, steps, lecture, decks) plus the jobs' makespan."""
+    started = run.stamp(START_LINE)
+    finishing = run.seconds - run.stamp(SCENE_LINE, last=True)
+    return started + makespan(tasks, workers) + finishing
+
+
+def per_frame_costs() -> tuple[float, float, int]:
+    """Seconds per frame at 1080p60 of Cairo's drawing alone and of drawing plus x264 (colour
+    conversion and encoding), from the 6 s tracing scene (LaTeX typeset beforehand); its frames."""
+    quality = QUALITIES["high"]
+    TracingBenchmark.readout_kind = "live"
+    seconds = {}
+    with tempfile.TemporaryDirectory() as media:
+        for label, size, write in (("warm-up", QUALITIES["low"], False), ("cairo", quality, False),
+                                   ("cairo+x264", quality, True)):
+            with tempconfig({"pixel_width": size.width, "pixel_height": size.height, "frame_rate": size.fps,
+                             "media_dir": media, "disable_caching": True, "progress_bar": "none",
+                             "verbosity": "WARNING", "write_to_movie": write}):
+                start = time.perf_counter()
+                TracingBenchmark().render()
+                seconds[label] = time.perf_counter() - start
+    frames = 6 * quality.fps
+    return seconds["cairo"] / frames, seconds["cairo+x264"] / frames, frames
+
+
+def lecture_benchmark(high: bool, uhd: bool, segments: int, memory_scene: str) -> None:
+    """The whole lecture from empty caches, each way; a markdown table on stdout."""
+    import json
+    import platform
+
+    from scenes import LECTURE
+
+    rows: list[tuple[str, str, str]] = []
+    with tempfile.TemporaryDirectory(prefix="lecture-benchmark-") as folder:
+        work = Path(folder)
+        print("benchmark: the whole lecture, from empty caches (several minutes)", file=sys.stderr)
+        plain = plain_manim(work)
+        one = render_py("render.py --quality low --jobs 1", work, "cache-1", "--quality", "low", "--jobs", "1")
+        two = render_py("render.py --quality low --jobs 2", work, "cache-2", "--quality", "low", "--jobs", "2")
+        again = render_py("unchanged re-render", work, "cache-2", "--quality", "low", "--jobs", "2")
+        edit = render_py("--set practice.z=4", work, "cache-2", "--quality", "low", "--jobs", "2",
+                         "--set", "practice.z=4")
+        split = render_py(f"--segments {segments}", work, "cache-s", "--quality", "low", "--jobs", "2",
+                          "--segments", str(segments))
+        duration = json.loads((work / "out" / "manifest.json").read_text())["lecture"]["duration"]
+        cairo, total, _ = per_frame_costs()
+        memory = render_py(f"1080p60 {memory_scene}, --jobs 1", work, "cache-m", "--quality", "high",
+                           "--jobs", "1", "--scene", memory_scene)
+        memory_4k = (render_py(f"4K {memory_scene}, --jobs 1", work, "cache-4k", "--quality", "4k", "--jobs", "1",
+                               "--scene", memory_scene) if uhd else None)
+        full_high = render_py("render.py --quality high --jobs 2", work, "cache-h", "--quality", "high",
+                              "--jobs", "2") if high else None
+
+    def ratio(run: Run) -> str:
+        return f"{plain.seconds / run.seconds:.2f}x"
+
+    rows.append((plain.label + " (the anchor)", f"{plain.seconds:.0f} s", "1.00x"))
+    for run in (one, two):
+        rows.append((f"`{run.label}`", f"{run.seconds:.0f} s", ratio(run)))
+    rows.append(("the same again, nothing changed", f"{again.seconds:.1f} s", ratio(again)))
+    rerendered = [m.group(1) for m in edit.matches(SCENE_LINE)]
+    rows.append((f"one-key edit `--set practice.z=4` (re-rendered: {', '.join(rerendered) or 'none'})",
+                 f"{edit.seconds:.1f} s", ratio(edit)))
+    rows.append((f"`--jobs 2 --segments {segments}`", f"{split.seconds:.0f} s", ratio(split)))
+
+    whole = {m.group(1): (None, [float(m.group(2))]) for m in one.matches(SCENE_LINE)}
+    plans = {m.group(1): float(m.group(2)) for m in split.matches(PLAN_LINE)}
+    parts: dict[str, list[float]] = {}
+    for m in split.matches(SEGMENT_LINE):
+        parts.setdefault(m.group(1), []).append(float(m.group(2)))
+    pieces = {name: (plans.get(name), seconds) for name, seconds in parts.items()}
+    longest = max(whole.items(), key=lambda item: item[1][1][0])
+    for workers in (1, 2, 4, 16, 64):
+        measured = {1: f"measured {one.seconds:.0f} s", 2: f"measured {two.seconds:.0f} s"}.get(workers, "")
+        rows.append((f"estimate on {workers} worker(s): whole scenes / scenes in up to {segments} segments",
+                     f"{estimate(one, whole, workers):.0f} s / {estimate(split, pieces, workers):.0f} s", measured))
+    frames_1080 = round(duration * 60)
+    rows.append((f"1080p60 per frame: Cairo drawing / drawing + colour conversion + x264",
+                 f"{cairo * 1e3:.1f} ms / {total * 1e3:.1f} ms", ""))
+    rows.append((f"1080p60 encoding floor: {frames_1080} frames ({duration:.0f} s) x {total * 1e3:.1f} ms, on 2 workers",
+                 f"{frames_1080 * total / 2:.0f} s", ""))
+    if full_high is not None:
+        rows.append(("`render.py --quality high --jobs 2`, measured", f"{full_high.seconds:.0f} s",
+                     f"{full_high.seconds / (frames_1080 * total / 2):.2f}x the floor"))
+    rows.append((f"peak memory of a worker at 1080p60 ({memory_scene})", f"{memory.peak_mb:.0f} MB", ""))
+    if memory_4k is not None:
+        rows.append((f"peak memory of a worker at 4K ({memory_scene})", f"{memory_4k.peak_mb:.0f} MB", ""))
+    if full_high is not None:
+        rows.append(("peak memory of any process, whole lecture at 1080p60, --jobs 2", f"{full_high.peak_mb:.0f} MB", ""))
+
+    print(f"Machine: {platform.node()}, {os.cpu_count()} cores ({platform.processor() or platform.machine()}), "
+          f"Python {platform.python_version()}; longest scene {longest[0]} ({longest[1][1][0]:.0f} s at --jobs 1); "
+          f"{time.strftime('%Y-%m-%d %H:%M %Z')}")
+    print()
+    print("| run | wall time | speed-up over plain manim |")
+    print("|---|---|---|")
+    for label, value, note in rows:
+        print(f"| {label} | {value} | {note} |")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("what", nargs="?", choices=["readouts", "narration"], default="readouts")
+    parser.add_argument("what", nargs="?", choices=["readouts", "narration", "lecture"], default="readouts")
     parser.add_argument("--quality", choices=list(QUALITIES), default="high")
     parser.add_argument("--no-render", action="store_true", help="narration: skip the 720p render")
+    parser.add_argument("--high", action="store_true", help="lecture: also render the whole lecture at 1080p60")
+    parser.add_argument("--4k", action="store_true", dest="uhd", help="lecture: also peak memory at 4K")
+    parser.add_argument("--segments", type=int, default=4, help="lecture: segments per scene for the split run")
+    parser.add_argument("--memory-scene", default="TangentTrace", help="lecture: the scene whose peak memory is measured")
     args = parser.parse_args()
     use_lesson(None)
+    if args.what == "lecture":
+        lecture_benchmark(high=args.high, uhd=args.uhd, segments=args.segments, memory_scene=args.memory_scene)
+        return
     if args.what == "narration":
         narration_benchmark(render=not args.no_render)
         return

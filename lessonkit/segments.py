@@ -429,7 +429,7 @@ def run(render_jobs: list["SceneJob"], pool: Pool, parts: int,
     pending: dict[Any, tuple[str, SceneJob]] = {}
     segments_done: dict[int, list] = {}
     renders: dict[int, SceneRender] = {}
-    started = {job.index: time.perf_counter() for job in render_jobs}
+    planning: dict[int, float] = {}
     for job in render_jobs:
         if parts > 1:
             pending[pool.submit(_plan, job)] = ("plan", job)
@@ -450,6 +450,7 @@ def run(render_jobs: list["SceneJob"], pool: Pool, parts: int,
                 except Exception as error:  # from a Dask worker: its own exception, or the connection's
                     raise RenderError(f"scene {job.name} failed: {type(error).__name__}: {error}") from error
                 if kind == "plan":
+                    planning[job.index] = result.seconds
                     progress(f"plan {job.name}: {len(result.sections)} sections, {result.animations} animations, "
                              f"{result.seconds:.1f} s")
                     segments = split(result, parts)
@@ -466,8 +467,9 @@ def run(render_jobs: list["SceneJob"], pool: Pool, parts: int,
                         continue
                     result = join(job, done, job.run_dir)
                 renders[job.index] = result
+                # Seconds of work, as for a whole scene: its plan and segments added up.
                 progress(f"[{len(renders)}/{total}] {job.name} done in "
-                         f"{time.perf_counter() - started[job.index]:.1f} s")
+                         f"{result.seconds + planning.get(job.index, 0.0):.1f} s")
     except BaseException:
         pool.cancel(list(pending))
         raise

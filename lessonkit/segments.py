@@ -31,8 +31,10 @@ must run the same project code, which each job checks.
 from __future__ import annotations
 
 import concurrent.futures as futures
+import importlib
 import os
 import shutil
+import socket
 import tempfile
 import time
 from dataclasses import dataclass, replace
@@ -104,8 +106,6 @@ def plan_scene(job: "SceneJob") -> ScenePlan:
     from lessonkit.config import use_lesson
     from lessonkit.pipeline import manim_settings, scene_cache_lock
     from lessonkit.scene import LessonScene
-
-    import importlib
 
     started = time.perf_counter()
     use_lesson(job.lesson)
@@ -259,8 +259,6 @@ def connect(address: Any):
         raise ClusterError("--scheduler needs Dask: pip install 'dask[distributed]'") from None
     if isinstance(address, Client):
         return address
-    import socket
-
     from distributed.comm import parse_address, parse_host_port
 
     try:
@@ -294,8 +292,6 @@ def worker_cache() -> Path:
 def on_worker(function: Callable, job: "SceneJob", fingerprint: str) -> Shipment:
     """Run ``function(job)`` on a Dask worker, in the worker's own cache, and ship the result
     with its files' bytes. Refuses to run if the worker's project code differs from the parent's."""
-    import socket
-
     from lessonkit import scenecache
     from lessonkit.pipeline import RenderError
 
@@ -348,8 +344,6 @@ def _pack(result: Any, cache: Path, run_dir: Path) -> Shipment:
         result = replace(result, movie=ship(result.movie),
                          sections=[(name, ship(path)) for name, path in result.sections],
                          sounds=[(start, ship(path)) for start, path in result.sounds])
-    import socket
-
     return Shipment(result, files, socket.gethostname())
 
 

@@ -32,7 +32,10 @@ import os
 import shutil
 import tempfile
 from pathlib import Path
-from typing import Sequence
+from typing import TYPE_CHECKING, Callable, Sequence
+
+if TYPE_CHECKING:
+    import numpy as np
 
 #: Bump to drop every stored entry (a change in what an entry holds).
 FORMAT = 1
@@ -102,3 +105,34 @@ class OutputCache:
         except OSError:
             # Another run kept the same entry first (the rename fails), or the disk is full.
             shutil.rmtree(building, ignore_errors=True)
+
+
+class ArrayCache:
+    """numpy arrays by key, in ``folder``: what :meth:`get` made once is read back after.
+
+    For results that take seconds to compute from inputs that rarely change (a scene's
+    mixed sound track); the key must name everything the array depends on.
+    """
+
+    def __init__(self, folder: Path | str) -> None:
+        self.folder = Path(folder)
+
+    def get(self, key: str, make: Callable[[], "np.ndarray"]) -> "np.ndarray":
+        """The array stored under ``key``, or ``make()``'s, stored for next time."""
+        import numpy as np
+
+        path = self.folder / key[:2] / f"{key}.npy"
+        try:
+            return np.load(path, allow_pickle=False)
+        except (OSError, ValueError, EOFError):
+            pass
+        array = np.asarray(make())
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            handle, temporary = tempfile.mkstemp(prefix=f".{key[:16]}-", suffix=".npy", dir=path.parent)
+            with os.fdopen(handle, "wb") as file:
+                np.save(file, array, allow_pickle=False)
+            os.replace(temporary, path)
+        except OSError:
+            pass  # a full disk: the array stands anyway, it is only not kept
+        return array

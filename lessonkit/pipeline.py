@@ -36,7 +36,7 @@ from lessonkit.captions import Caption, chapters_text, chapters_vtt, shift, to_s
 from lessonkit import scenecache
 from lessonkit.config import PROJECT_ROOT, Lesson
 from lessonkit.formats import ClipFormat, choose_format
-from lessonkit.outputcache import OutputCache
+from lessonkit.outputcache import ArrayCache, OutputCache
 from lessonkit.theme import Theme
 from lessonkit.video import atomic_folder, atomic_path, join_clips, last_frame, probe, to_gif, transcode_to_mp4
 from lessonkit.worksheet import WORKSHEET_FILES
@@ -420,27 +420,47 @@ def _measure(renders: list[SceneRender], fps: int) -> list[_Timed]:
 GAIN_STEP_DB = 0.25
 
 
-def _mix_sound(timed: list[_Timed], fps: int) -> float | None:
+def _mix_sound(timed: list[_Timed], fps: int, cache_dir: Path | None = None) -> float | None:
     """Each clip's sound track, mixed from its speech and brought, all with one gain, to
     the loudness video sites expect (so clips and lecture sound alike). Returns the
-    lecture's loudness before the gain, or None for a silent lecture."""
-    from lessonkit.audio import Placed, loudness_gain, mix, normalize, seconds_to_samples
+    lecture's loudness (LUFS), or None for a silent lecture. With ``cache_dir``, each
+    scene's mix, the gain, each normalized track and the loudness are kept there under
+    keys of the speech files' contents, so an unchanged lecture reads them back instead
+    of decoding, limiting and measuring again, and an edit of one scene mixes that one."""
+    from lessonkit.audio import Placed, integrated_loudness, loudness_gain, mix, normalize, seconds_to_samples
 
     if not any(item.render.sounds for item in timed):
         return None
+    if cache_dir is None:
+        keep = lambda key, make: make()  # noqa: E731 (nothing kept)
+    else:
+        keep = ArrayCache(Path(cache_dir) / "sound").get
+
+    def key_of(*parts: Any) -> str:
+        return hashlib.sha256(json.dumps([_writer_fingerprint().hex(), *parts]).encode()).hexdigest()
+
+    mixes = []
     for item in timed:
         length = seconds_to_samples(Fraction(item.frames, fps))
-        item.sound = mix((Placed(start, path) for start, path in item.render.sounds), length)
-    raw = [item.sound for item in timed]
-    gain = loudness_gain(np.concatenate(raw))
-    # The limiter takes a little loudness off the peaks: measure again and correct once.
-    gain *= loudness_gain(normalize(np.concatenate(raw), gain))
-    # Rounded, so that an edit of one scene, which moves the lecture's loudness a little,
-    # leaves the other scenes' sound (and so their clips) as they were.
-    gain = 10 ** (round(20 * np.log10(gain) / GAIN_STEP_DB) * GAIN_STEP_DB / 20)
-    for item, sound in zip(timed, raw):
-        item.sound = normalize(sound, gain)
-    return gain
+        key = key_of("mix", length, [(start, _file_digest(path).hex()) for start, path in item.render.sounds])
+        mixes.append((key, functools.partial(keep, key, functools.partial(
+            mix, [Placed(start, path) for start, path in item.render.sounds], length))))
+
+    def lecture_gain() -> "np.ndarray":
+        raw = np.concatenate([make() for _, make in mixes])
+        gain = loudness_gain(raw)
+        # The limiter takes a little loudness off the peaks: measure again and correct once.
+        gain *= loudness_gain(normalize(raw, gain))
+        # Rounded, so that an edit of one scene, which moves the lecture's loudness a little,
+        # leaves the other scenes' sound (and so their clips) as they were.
+        return np.array(10 ** (round(20 * np.log10(gain) / GAIN_STEP_DB) * GAIN_STEP_DB / 20))
+
+    gain = float(keep(key_of("gain", [key for key, _ in mixes]), lecture_gain))
+    normalized = [key_of("normalized", key, gain) for key, _ in mixes]
+    for item, key, (_, make) in zip(timed, normalized, mixes):
+        item.sound = keep(key, lambda make=make: normalize(make(), gain))
+    return float(keep(key_of("loudness", normalized),
+                      lambda: np.array(integrated_loudness(np.concatenate([item.sound for item in timed])))))
 
 
 def render_lecture(
@@ -481,7 +501,8 @@ def render_lecture(
                              transparent, max(1, jobs), progress)
     _report_layout(renders, strict_layout, progress)
     timed = _measure(renders, quality.fps)
-    if _mix_sound(timed, quality.fps) is not None:
+    loudness = _mix_sound(timed, quality.fps, Path(cache_dir).resolve())
+    if loudness is not None:
         progress("mixed the narration to -16 LUFS")
     sound = _lecture_sound(timed)
     theme = Theme.from_lesson(lesson)
@@ -503,7 +524,7 @@ def render_lecture(
     return RenderResult(final_dir, entries, final_dir / LECTURE_FILES["file"],
                         final_dir / LECTURE_FILES["captions_srt"], final_dir / "manifest.json",
                         time.perf_counter() - started, synthesized=sum(render.synthesized for render in renders),
-                        loudness=_loudness(sound))
+                        loudness=loudness)
 
 
 @dataclass(frozen=True)
@@ -767,15 +788,6 @@ def _write_decks(manifest: dict[str, Any], folder: Path, theme: Theme, timed: Se
     deck.write_pptx(manifest, folder)
     if reuse is not None and timed:
         reuse.keep(key, folder, names)
-
-
-def _loudness(sound: "np.ndarray | None") -> float | None:
-    """Integrated loudness of the lecture's sound (LUFS), None when silent."""
-    if sound is None:
-        return None
-    from lessonkit.audio import integrated_loudness
-
-    return integrated_loudness(sound)
 
 
 #: The narration script (``render.py --script``): kept in --out when a render replaces it.

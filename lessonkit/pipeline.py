@@ -401,6 +401,8 @@ class _Timed:
     sound: "np.ndarray | None" = None
     #: The key of the clip, steps and posters written from it (see :func:`_scene_files_key`).
     key: str = ""
+    #: Whether they were linked from an earlier run's instead of being written.
+    reused: bool = False
 
 
 def _measure(renders: list[SceneRender], fps: int) -> list[_Timed]:
@@ -488,6 +490,10 @@ def render_lecture(
     The stages, in order: render the scenes, report their layout problems, measure them,
     mix their sound, write clips and steps, join the lecture, write its captions and
     chapters, the manifest, the decks, and swap the new set of files into ``out_dir``.
+    What an earlier run with the same cache made from the same inputs is not made again:
+    unchanged scenes are not rendered (:mod:`lessonkit.scenecache`), and their sound
+    tracks, clips, steps and posters, the lecture and ``lecture.pptx`` when nothing in them
+    changed, are read back or hard-linked from the cache (:mod:`lessonkit.outputcache`).
 
     Raises RenderError naming the first scene that failed, ValueError for a format
     that cannot be transparent. Nothing is written under a final name unless it is complete.
@@ -497,11 +503,12 @@ def render_lecture(
     numbers = list(numbers) if numbers is not None else list(range(1, len(scenes) + 1))
     if len(numbers) != len(scenes) or len(set(numbers)) != len(numbers):
         raise ValueError(f"numbers must give each of the {len(scenes)} scenes its own number, got {numbers}")
-    renders = _render_scenes(scenes, numbers, lesson, quality, Path(cache_dir).resolve(), output_format,
-                             transparent, max(1, jobs), progress)
+    cache_dir = Path(cache_dir).resolve()
+    renders = _render_scenes(scenes, numbers, lesson, quality, cache_dir, output_format, transparent, max(1, jobs),
+                             progress)
     _report_layout(renders, strict_layout, progress)
     timed = _measure(renders, quality.fps)
-    loudness = _mix_sound(timed, quality.fps, Path(cache_dir).resolve())
+    loudness = _mix_sound(timed, quality.fps, cache_dir)
     if loudness is not None:
         progress("mixed the narration to -16 LUFS")
     sound = _lecture_sound(timed)
@@ -510,9 +517,11 @@ def render_lecture(
     # Built beside --out and swapped in whole: never a mix of this run's files and an older one's.
     with atomic_folder(final_dir, keep=SCRIPT_FILES + WORKSHEET_FILES) as building:
         target = _Target(building, quality, output_format, transparent)
-        reuse = OutputCache(Path(cache_dir) / "outputs")
+        reuse = OutputCache(cache_dir / "outputs")
         progress(f"writing clips, steps, posters and captions ({clip_format})")
         entries = _write_clips(timed, numbers, target, reuse)
+        if reused := [item.render.name for item in timed if item.reused]:
+            progress(f"clips, steps and posters unchanged, linked from the cache: {', '.join(reused)}")
         progress(f"joining {len(entries)} clips into lecture.mp4")
         _join_lecture(timed, entries, target, sound, theme.background, reuse)
         duration = _lecture_duration(timed, quality.fps)
@@ -628,7 +637,8 @@ def _write_scene_clip(item: _Timed, number: int, start: float, target: _Target,
     files = _SceneFiles.of(render, number, target)
     media = files.media(target)
     item.key = _scene_files_key(item, media, target)
-    if reuse is None or not reuse.fetch(item.key, target.folder, media):
+    item.reused = reuse is not None and reuse.fetch(item.key, target.folder, media)
+    if not item.reused:
         _write_scene_media(item, files, target)
         if reuse is not None:
             reuse.keep(item.key, target.folder, media)

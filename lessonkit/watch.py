@@ -153,6 +153,63 @@ class RenderProcess:
                 self.process.wait()
 
 
+class Saves:
+    """Saves noticed in a background thread from the moment it starts, so that a file saved
+    while a render runs starts the next one as soon as it ends."""
+
+    def __init__(self, folders: Iterable[Path], exact: set[Path], changes: Callable[..., Iterable] | None = None) -> None:
+        import watchfiles
+
+        self._source = changes or watchfiles.watch
+        self._folders = [str(folder) for folder in folders]
+        only_exact = {file.parent for file in exact}  # a lesson file's own folder: that file alone
+
+        def wanted(change, path: str) -> bool:
+            saved = Path(path).resolve()
+            if saved.parent in only_exact:
+                return saved in exact
+            return saved.suffix in WATCHED_SUFFIXES and not saved.name.startswith(".")
+
+        self._wanted = wanted
+        self._lock = threading.Lock()
+        self._names: set[str] = set()
+        self._saved = threading.Event()
+        self._ready = threading.Event()
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._watch, name="watch-saves", daemon=True)
+
+    def _watch(self) -> None:
+        # yield_on_timeout: an empty batch first, once the watcher is in place.
+        for batch in self._source(*self._folders, watch_filter=self._wanted, debounce=DEBOUNCE_MS, step=50,
+                                  recursive=False, stop_event=self._stop, rust_timeout=200, yield_on_timeout=True):
+            self._ready.set()
+            if batch:
+                with self._lock:
+                    self._names |= {Path(path).name for _, path in batch}
+                self._saved.set()
+        self._ready.set()
+
+    def __enter__(self) -> "Saves":
+        self._thread.start()
+        self._ready.wait(timeout=30)
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        self._stop.set()
+        self._thread.join(timeout=5)
+
+    def wait(self) -> list[str]:
+        """The names of the files saved since the last call, once there is one. Waits in
+        short steps, so that the main thread still takes signals (Ctrl-C)."""
+        while not self._saved.wait(timeout=0.2):
+            if not self._thread.is_alive():
+                raise RuntimeError("the file watcher stopped")
+        with self._lock:
+            self._saved.clear()
+            names, self._names = sorted(self._names), set()
+        return names
+
+
 def watch(render_command: Sequence[str], folders: Iterable[Path], exact: set[Path], *,
           server: PreviewServer | None = None, max_renders: int | None = None,
           log: Callable[[str], None] = print, changes: Callable[..., Iterable] | None = None) -> int:
@@ -160,45 +217,27 @@ def watch(render_command: Sequence[str], folders: Iterable[Path], exact: set[Pat
     of :data:`WATCHED_SUFFIXES`, or one of the ``exact`` files); count a good render on
     ``server``. Returns after ``max_renders`` renders (None: never; a signal ends it), with
     the exit status of the last render. ``changes`` replaces ``watchfiles.watch`` (tests)."""
-    import watchfiles
-
-    only_exact = {file.parent for file in exact}  # a lesson file's own folder: that file alone
-
-    def wanted(change: "watchfiles.Change", path: str) -> bool:
-        saved = Path(path).resolve()
-        if saved.parent in only_exact:
-            return saved in exact
-        return saved.suffix in WATCHED_SUFFIXES and not saved.name.startswith(".")
-
-    folders = [str(folder) for folder in folders]
-    stop = threading.Event()
     renders, code = 0, 0
     running: RenderProcess | None = None
-    try:
-        while True:
-            running = RenderProcess(render_command, log)
-            code = running.wait()
-            running = None
-            renders += 1
-            if code == 0 and server is not None:
-                server.version += 1
-                log(f"preview updated: {server.url}")
-            elif code != 0:
-                log("kept the last good render; fix the file and save it to render again")
-            if max_renders is not None and renders >= max_renders:
-                return code
-            log("watching for changes (Ctrl-C stops)")
-            source = changes or watchfiles.watch
-            for batch in source(*folders, watch_filter=wanted, debounce=DEBOUNCE_MS, step=50, recursive=False,
-                                stop_event=stop, raise_interrupt=True):
-                names = sorted({Path(path).name for _, path in batch})
-                log(f"saved: {', '.join(names)}; rendering again")
-                break
-            else:
-                return code
-    finally:
-        if running is not None:
-            running.stop()
+    with Saves(folders, exact, changes) as saves:
+        try:
+            while True:
+                running = RenderProcess(render_command, log)
+                code = running.wait()
+                running = None
+                renders += 1
+                if code == 0 and server is not None:
+                    server.version += 1
+                    log(f"preview updated: {server.url}")
+                elif code != 0:
+                    log("kept the last good render; fix the file and save it to render again")
+                if max_renders is not None and renders >= max_renders:
+                    return code
+                log("watching for changes (Ctrl-C stops)")
+                log(f"saved: {', '.join(saves.wait())}; rendering again")
+        finally:
+            if running is not None:
+                running.stop()
 
 
 def render_command(argv: Sequence[str], render_script: Path) -> list[str]:

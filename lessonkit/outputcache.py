@@ -34,6 +34,8 @@ import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Sequence
 
+from lessonkit.video import current_umask
+
 if TYPE_CHECKING:
     import numpy as np
 
@@ -61,7 +63,9 @@ class OutputCache:
         self.folder = Path(folder)
 
     def _entry(self, key: str) -> Path:
-        return self.folder / key[:2] / key
+        # A linked file keeps the mode it was written with (0666 less that run's umask):
+        # a run under another umask gets files of its own.
+        return self.folder / key[:2] / f"{key}-{current_umask():03o}"
 
     def fetch(self, key: str, into: Path, names: Sequence[str]) -> bool:
         """Link the files kept under ``key`` into ``into`` under their relative ``names``;

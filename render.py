@@ -163,7 +163,7 @@ WATCH_OPTIONS = {
     "--watch": dict(action="store_true",
                     help="render again whenever a scene, lessonkit/, mathcore/ or the lesson config is saved, "
                          "and serve a preview page that reloads after each render (Ctrl-C stops)"),
-    "--port": dict(type=int, default=8000, metavar="N",
+    "--port": dict(type=int, metavar="N",
                    help="with --watch: the preview page's port on 127.0.0.1 (default 8000; 0: any free one)"),
     "--renders": dict(type=bounded_int("--renders", 10_000), metavar="N",
                       help="with --watch: stop after N renders (for scripts and tests)"),
@@ -182,10 +182,11 @@ def watch_lecture(args: argparse.Namespace, argv: list[str]) -> int:
     if args.quality is None:
         render_argv += ["--quality", "low"]
     folders, exact = watched_files(Path(__file__).resolve().parent, args.config)
+    port = 8000 if args.port is None else args.port
     try:
-        server = PreviewServer(args.out.resolve(), args.port).start()
+        server = PreviewServer(args.out.resolve(), port).start()
     except OSError as error:
-        print(f"render.py: error: cannot serve the preview on port {args.port}: {error.strerror}; "
+        print(f"render.py: error: cannot serve the preview on port {port}: {error.strerror}; "
               "choose another with --port", file=sys.stderr)
         return 2
     log(f"preview: {server.url} (reloads after each render)")
@@ -275,8 +276,8 @@ def run(argv: list[str] | None) -> int:
                                                   ("--worksheet", args.worksheet), ("--doctor", args.doctor)) if given]
             if also:
                 raise UsageError(f"--watch renders the lecture; it does not go with {also[0]}")
-        elif args.renders is not None:
-            raise UsageError("--renders needs --watch")
+        elif args.renders is not None or args.port is not None:
+            raise UsageError(f"{'--renders' if args.renders is not None else '--port'} needs --watch")
         try:
             choose_format(args.clip_format, args.transparent)
         except ValueError as error:

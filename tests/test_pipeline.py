@@ -91,6 +91,8 @@ def test_cli_lists_the_scenes_in_lecture_order():
         (["--set", "theme.name=blue"], "theme.name = 'blue' is unknown"),
         (["--config", "no-such-file.toml"], "config file not found: no-such-file.toml"),
         (["--bogus"], "unrecognized arguments: --bogus"),
+        (["--renders", "2"], "--renders needs --watch"),
+        (["--watch", "--list"], "--watch renders the lecture; it does not go with --list"),
     ],
 )
 def test_usage_errors_exit_2_with_one_line_and_write_nothing(tmp_path, args, message):

@@ -781,23 +781,28 @@ def _write_manifest(entries: list[ClipEntry], lesson: Lesson, target: _Target, d
 def _write_decks(manifest: dict[str, Any], folder: Path, theme: Theme, timed: Sequence[_Timed] = (),
                  reuse: OutputCache | None = None) -> None:
     """``slides.html``, ``transcript.html`` and ``lecture.pptx``, one slide per step. With
-    ``reuse``, an earlier run's ``lecture.pptx`` of the same manifest and clips is linked
-    (it holds a copy of every step: writing it again is most of the decks' time)."""
+    ``reuse``, an earlier run's decks of the same manifest, theme and clips are linked
+    (``lecture.pptx`` holds a copy of every step: writing it is most of the decks' time)."""
     import pptx
 
-    from lessonkit import deck
-    from lessonkit.transcript import write_transcript
+    from lessonkit import deck, transcript
 
-    deck.write_slides_html(manifest, folder, theme)
-    write_transcript(manifest, folder, theme)
-    digest = hashlib.sha256(json.dumps(["pptx", pptx.__version__, manifest, [item.key for item in timed]]).encode())
-    digest.update(Path(deck.__file__).read_bytes())
-    key, names = digest.hexdigest(), ["lecture.pptx"]
-    if reuse is not None and timed and reuse.fetch(key, folder, names):
+    names = ["slides.html", "transcript.html", "lecture.pptx"]
+    digest = hashlib.sha256(json.dumps(["decks", pptx.__version__, manifest, repr(theme),
+                                        [item.key for item in timed]]).encode())
+    for source in (Path(deck.__file__), Path(transcript.__file__), *sorted(_TEMPLATES.glob("*.html"))):
+        digest.update(source.read_bytes())
+    if reuse is not None and timed and reuse.fetch(digest.hexdigest(), folder, names):
         return
+    deck.write_slides_html(manifest, folder, theme)
+    transcript.write_transcript(manifest, folder, theme)
     deck.write_pptx(manifest, folder)
     if reuse is not None and timed:
-        reuse.keep(key, folder, names)
+        reuse.keep(digest.hexdigest(), folder, names)
+
+
+#: The templates the decks are filled from.
+_TEMPLATES = Path(__file__).parent / "templates"
 
 
 #: The narration script (``render.py --script``): kept in --out when a render replaces it.

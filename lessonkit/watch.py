@@ -81,7 +81,8 @@ class PreviewServer:
                 if path in (VERSION_PATH, "/__preview__.html"):
                     body = (str(preview.version) if path == VERSION_PATH else page).encode()
                     self.send_response(200)
-                    self.send_header("Content-Type", "text/plain" if path == VERSION_PATH else "text/html; charset=utf-8")
+                    kind = "text/plain" if path == VERSION_PATH else "text/html; charset=utf-8"
+                    self.send_header("Content-Type", kind)
                     self.send_header("Cache-Control", "no-store")
                     self.send_header("Content-Length", str(len(body)))
                     self.end_headers()
@@ -157,10 +158,7 @@ class Saves:
     """Saves noticed in a background thread from the moment it starts, so that a file saved
     while a render runs starts the next one as soon as it ends."""
 
-    def __init__(self, folders: Iterable[Path], exact: set[Path], changes: Callable[..., Iterable] | None = None) -> None:
-        import watchfiles
-
-        self._source = changes or watchfiles.watch
+    def __init__(self, folders: Iterable[Path], exact: set[Path]) -> None:
         self._folders = [str(folder) for folder in folders]
         only_exact = {file.parent for file in exact}  # a lesson file's own folder: that file alone
 
@@ -179,8 +177,10 @@ class Saves:
         self._thread = threading.Thread(target=self._watch, name="watch-saves", daemon=True)
 
     def _watch(self) -> None:
+        import watchfiles
+
         # yield_on_timeout: an empty batch first, once the watcher is in place.
-        for batch in self._source(*self._folders, watch_filter=self._wanted, debounce=DEBOUNCE_MS, step=50,
+        for batch in watchfiles.watch(*self._folders, watch_filter=self._wanted, debounce=DEBOUNCE_MS, step=50,
                                   recursive=False, stop_event=self._stop, rust_timeout=200, yield_on_timeout=True):
             self._ready.set()
             if batch:
@@ -212,14 +212,14 @@ class Saves:
 
 def watch(render_command: Sequence[str], folders: Iterable[Path], exact: set[Path], *,
           server: PreviewServer | None = None, max_renders: int | None = None,
-          log: Callable[[str], None] = print, changes: Callable[..., Iterable] | None = None) -> int:
+          log: Callable[[str], None] = print) -> int:
     """Run ``render_command`` now and after every save in ``folders`` (of a file with one
     of :data:`WATCHED_SUFFIXES`, or one of the ``exact`` files); count a good render on
     ``server``. Returns after ``max_renders`` renders (None: never; a signal ends it), with
-    the exit status of the last render. ``changes`` replaces ``watchfiles.watch`` (tests)."""
+    the exit status of the last render."""
     renders, code = 0, 0
     running: RenderProcess | None = None
-    with Saves(folders, exact, changes) as saves:
+    with Saves(folders, exact) as saves:
         try:
             while True:
                 running = RenderProcess(render_command, log)

@@ -13,8 +13,6 @@ import time
 import urllib.request
 from pathlib import Path
 
-import pytest
-
 from lessonkit.watch import PreviewServer, watch, watched_files
 from tests.conftest import ROOT
 

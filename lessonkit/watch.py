@@ -83,7 +83,6 @@ class PreviewServer:
                     self.send_response(200)
                     kind = "text/plain" if path == VERSION_PATH else "text/html; charset=utf-8"
                     self.send_header("Content-Type", kind)
-                    self.send_header("Cache-Control", "no-store")
                     self.send_header("Content-Length", str(len(body)))
                     self.end_headers()
                     self.wfile.write(body)

@@ -181,6 +181,9 @@ def watch_lecture(args: argparse.Namespace, argv: list[str]) -> int:
     _, render_argv = watch_parser.parse_known_args(argv)
     if args.quality is None:
         render_argv += ["--quality", "low"]
+    if len(args.scene) == 1 and not any(arg == "--jobs" or arg.startswith("--jobs=") for arg in render_argv):
+        # One scene renders in the render's own process: a worker would import manim again (seconds).
+        render_argv += ["--jobs", "1"]
     folders, exact = watched_files(Path(__file__).resolve().parent, args.config)
     port = 8000 if args.port is None else args.port
     try:
@@ -194,6 +197,8 @@ def watch_lecture(args: argparse.Namespace, argv: list[str]) -> int:
         return watch(render_command(render_argv, Path(__file__).resolve()), folders, exact, server=server,
                      max_renders=args.renders, log=lambda line: print(line, file=sys.stderr, flush=True))
     except (Stopped, KeyboardInterrupt) as stop:
+        for other in STOP_SIGNALS:  # a second Ctrl-C while the render stops: still one line
+            signal.signal(other, signal.SIG_IGN)
         signum = stop.signum if isinstance(stop, Stopped) else signal.SIGINT
         print(f"render.py: stopped watching ({signal.Signals(signum).name}); {args.out}/ holds the last good render",
               file=sys.stderr, flush=True)

@@ -33,7 +33,7 @@ from typing import Any, Callable, Iterator, Sequence
 import numpy as np
 
 from lessonkit.captions import Caption, chapters_text, chapters_vtt, shift, to_srt, to_vtt, within
-from lessonkit import scenecache
+from lessonkit import scenecache, texbatch
 from lessonkit.config import PROJECT_ROOT, Lesson
 from lessonkit.formats import ClipFormat, choose_format
 from lessonkit.outputcache import ArrayCache, OutputCache
@@ -84,6 +84,11 @@ class SceneJob:
     run_dir: Path | None = None
     #: The scene's position in the lecture (from 1), which its files are named by.
     number: int = 0
+
+    @property
+    def tex_dir(self) -> Path:
+        """manim's LaTeX folder for this scene: its own, all qualities (see :func:`scene_cache_lock`)."""
+        return self.cache_dir / "Tex" / self.name
 
 
 @dataclass(frozen=True)
@@ -259,7 +264,7 @@ def _render_locked(job: SceneJob, scene_class: type) -> tuple[Any, Path, list[tu
         # Own LaTeX and text folders per scene: parallel workers sharing one delete
         # each other's temporary files. Text's cached SVGs also depend on the pixel
         # width (Pango wraps at it) but their names do not, hence one folder per quality.
-        "tex_dir": str(job.cache_dir / "Tex" / job.name),
+        "tex_dir": str(job.tex_dir),
         "text_dir": str(job.cache_dir / "texts" / job.quality.folder / job.name),
         "save_sections": True,
         "write_to_movie": True,
@@ -913,6 +918,7 @@ def _render_changed(render_jobs: list[SceneJob], jobs: int, progress: Progress) 
     if reused:
         names = ", ".join(job.name for job in render_jobs if job.index in reused)
         progress(f"unchanged since an earlier render, reused: {names}")
+    texbatch.prepare([job for job in render_jobs if job.index not in reused], jobs, progress)
     renders = _run_jobs([job for job in render_jobs if job.index not in reused], jobs, progress)
     for job in render_jobs:
         if job.index in renders:

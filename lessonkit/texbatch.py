@@ -352,7 +352,7 @@ def prepare(jobs: Sequence, processes: int = 1,
         place([source.name for source in sources], store, Path(job.tex_dir))
         for source in sources:
             if source.name in result.failed:
-                progress(f"LaTeX error in a formula of {job.name}: {_expression(source)!r}: "
+                progress(f'LaTeX error in a formula of {job.name}, "{_expression(source)}": '
                          f"{result.failed[source.name]}")
     progress(f"typeset {len(result.typeset)} formula(s) of {len(fresh)} scene(s) in {result.latex_runs} LaTeX run(s)")
     return result

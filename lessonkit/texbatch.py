@@ -165,10 +165,13 @@ def collect(scene_class: type, work_dir: Path) -> tuple[list[TexFile], str | Non
     inspect_screen, LessonScene._inspect_screen = LessonScene._inspect_screen, lambda scene: None
     try:
         with tempconfig(settings), recording(work_dir / "stand-ins") as recorded:
+            scene = scene_class(skip_animations=True)
             try:
-                scene_class(skip_animations=True).render()
-            except Exception as error:  # a stand-in's size broke the scene's code: keep what was seen
+                scene.render()
+            except Exception as error:  # the scene's own bug, or a stand-in's size broke it: keep what was seen
                 problem = f"{type(error).__name__}: {error}"
+                with contextlib.suppress(Exception):
+                    scene.tear_down()  # a LessonScene's theme defaults for MathTex and Text
     finally:
         LessonScene.narration_to_movie = narration_to_movie
         LessonScene._inspect_screen = inspect_screen
@@ -243,6 +246,8 @@ def compile_batch(sources: Sequence[TexFile], store: Path) -> BatchResult:
     one ``dvisvgm`` run per preamble. When LaTeX rejects a batch, each half is compiled
     again, down to the formulas that fail on their own (reported in ``failed``, given no
     SVG); formulas of other templates are left alone."""
+    if shutil.which("latex") is None or shutil.which("dvisvgm") is None:
+        return BatchResult([], {}, 0)  # manim will say what is missing, as it always has
     store.mkdir(parents=True, exist_ok=True)
     pending: dict[str, list[TexFile]] = {}
     for source in {source.name: source for source in sources}.values():
@@ -320,13 +325,17 @@ def _collect_all(calls: Sequence[tuple[str, str, Mapping]], processes: int) -> l
     import concurrent.futures as futures
     import multiprocessing
 
-    from lessonkit.pipeline import _start_worker
+    from lessonkit.pipeline import _start_worker, _terminate
 
     # Fresh interpreters, as for rendering: manim's global config must not leak between scenes.
     with futures.ProcessPoolExecutor(max_workers=min(processes, len(calls)), initializer=_start_worker,
                                      mp_context=multiprocessing.get_context("spawn"),
                                      initargs=(os.getpid(),)) as pool:
-        return list(pool.map(_collect_scene, *zip(*calls)))
+        try:
+            return list(pool.map(_collect_scene, *zip(*calls)))
+        except BaseException:  # Ctrl-C, a signal: stop now, as the render's workers do
+            _terminate(pool)
+            raise
 
 
 def prepare(jobs: Sequence, processes: int = 1,
@@ -343,8 +352,8 @@ def prepare(jobs: Sequence, processes: int = 1,
     for name, sources, problem in _collect_all([(job.module, job.name, job.lesson) for job in fresh], processes):
         found[name] = sources
         if problem is not None:
-            progress(f"formulas of {name}: collected {len(sources)} before its code stopped on a "
-                     f"stand-in ({problem}); the rest are typeset one by one")
+            progress(f"formulas of {name}: {len(sources)} collected before the scene stopped ({problem}); "
+                     "any others are typeset one by one when it renders")
     store = Path(fresh[0].cache_dir) / STORE_FOLDER
     result = compile_batch([source for sources in found.values() for source in sources], store)
     for job in fresh:

@@ -199,8 +199,9 @@ def _first_error(log: Path) -> str:
 
 
 def _pages_written(log: Path) -> int:
-    found = re.search(r"Output written on .*?\((\d+) pages?", log.read_text(encoding="utf-8", errors="replace"),
-                      re.DOTALL)
+    # TeX breaks its log's lines at 79 characters, wherever they are.
+    text = "".join(log.read_text(encoding="utf-8", errors="replace").splitlines())
+    found = re.search(r"Output written on \S*? \((\d+) pages?", text)
     return int(found.group(1)) if found else 0
 
 
@@ -210,8 +211,7 @@ def _latex(sources: Sequence[TexFile], work: Path) -> tuple[Path | None, str]:
     work.mkdir(parents=True, exist_ok=True)
     tex = work / "batch.tex"
     tex.write_text(_batch_document(sources), encoding="utf-8")
-    command = ["latex", "-interaction=batchmode", "-halt-on-error", f"-output-directory={work.as_posix()}",
-               tex.as_posix()]
+    command = ["latex", "-interaction=batchmode", "-halt-on-error", "-output-directory=.", tex.name]
     done = subprocess.run(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=work)
     log = tex.with_suffix(".log")
     if done.returncode != 0:

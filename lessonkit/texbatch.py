@@ -119,7 +119,7 @@ def recording(folder: Path) -> Iterator[dict[str, TexFile]]:
     returns a stand-in SVG from ``folder``. Yields the formulas recorded, by name."""
     from manim import config
     from manim.mobject.svg import svg_mobject
-    from manim.mobject.text import tex_mobject
+    from manim.mobject.text import tex_mobject, text_mobject
     from manim.utils import tex_file_writing
 
     recorded: dict[str, TexFile] = {}
@@ -135,12 +135,22 @@ def recording(folder: Path) -> Iterator[dict[str, TexFile]]:
             stand_in.write_text(stand_in_svg(expression), encoding="utf-8")
         return stand_in
 
+    def text_stand_in(text: "text_mobject.Text", color) -> str:
+        stand_in = folder / f"text-{text._text2hash(color)}.svg"
+        if not stand_in.exists():
+            stand_in.write_text(stand_in_svg(text.text), encoding="utf-8")
+        return str(stand_in)
+
     known = set(svg_mobject.SVG_HASH_TO_MOB_MAP)
     original, tex_mobject.tex_to_svg_file = tex_mobject.tex_to_svg_file, record
+    # Text's glyphs only place things on screen; drawing them with Pango and reading them
+    # back would be a third of the run. Its stand-in keeps one glyph per character.
+    original_text, text_mobject.Text._text2svg = text_mobject.Text._text2svg, text_stand_in
     try:
         yield recorded
     finally:
         tex_mobject.tex_to_svg_file = original
+        text_mobject.Text._text2svg = original_text
         # manim keeps parsed SVGs by file name: drop the stand-ins, whose files go away.
         for key in set(svg_mobject.SVG_HASH_TO_MOB_MAP) - known:
             del svg_mobject.SVG_HASH_TO_MOB_MAP[key]

@@ -34,6 +34,7 @@ from lessonkit.captions import Caption, chapters_text, chapters_vtt, shift, to_s
 from lessonkit import scenecache
 from lessonkit.config import PROJECT_ROOT, Lesson
 from lessonkit.formats import ClipFormat, choose_format
+from lessonkit.scenetext import CLOSING_SECTION
 from lessonkit.theme import Theme
 from lessonkit.video import atomic_folder, atomic_path, join_clips, last_frame, probe, to_gif, transcode_to_mp4
 from lessonkit.worksheet import WORKSHEET_FILES
@@ -568,9 +569,11 @@ def _write_scene_clip(item: _Timed, number: int, start: float, target: _Target) 
     _write_clip(render.movie, clip_path, target.clip_format, fps, item.sound)
     captions = render.cues
     srt_path, vtt_path = _write_captions(clips_dir / name, captions)
+    # The clip ends faded to the background; its poster is the last step's picture.
+    pictured = [source for step_name, source in render.sections if step_name != CLOSING_SECTION] or [render.movie]
     entry = ClipEntry(
         scene=render.name, title=render.title, file=target.relative(clip_path),
-        poster=target.relative(_write_poster(render.movie, clips_dir / f"{name}.png", target.transparent)),
+        poster=target.relative(_write_poster(pictured[-1], clips_dir / f"{name}.png", target.transparent)),
         captions_srt=target.relative(srt_path), captions_vtt=target.relative(vtt_path),
         duration=float(Fraction(item.frames, fps)), width=quality.width, height=quality.height, fps=float(fps),
         frames=item.frames, start=start,
@@ -581,12 +584,15 @@ def _write_scene_clip(item: _Timed, number: int, start: float, target: _Target) 
 
 
 def _write_steps(item: _Timed, folder: Path, target: _Target) -> list[StepEntry]:
-    """One scene's steps (its sections, pause to pause) into ``folder``: each clip cut with
-    its share of the scene's sound, its poster and the captions within it."""
+    """One scene's steps (its sections, pause to pause, but not the closing fade) into
+    ``folder``: each clip cut with its share of the scene's sound, its poster and the
+    captions within it."""
     fps = target.quality.fps
     steps = []
     step_start = 0
-    for number, ((step_name, source), frames) in enumerate(zip(item.render.sections, item.step_frames), start=1):
+    sections = [(section, frames) for section, frames in zip(item.render.sections, item.step_frames)
+                if section[0] != CLOSING_SECTION]
+    for number, ((step_name, source), frames) in enumerate(sections, start=1):
         stem = folder / f"{number:02d}-{step_name}"
         step_path = stem.with_suffix(target.clip_format.extension)
         sound = None

@@ -210,7 +210,8 @@ def test_clip_formats_decode_to_their_end(tmp_path, clip_format, transparent, co
     assert lecture.codec == "h264" and lecture.frames == clip.frames
     if transparent:
         assert has_alpha(out / clip.file)
-        frame = np.asarray(last_frame(out / clip.file, alpha=True))
+        # The last step's end: the clip itself ends faded out, all transparent.
+        frame = np.asarray(last_frame(out / clip.steps[-1].file, alpha=True))
         assert frame[2, 2, 3] == 0, "the background is transparent"
         assert frame[..., 3].max() == 255, "the drawing is opaque"
         assert np.asarray(Image.open(out / clip.poster))[2, 2, 3] == 0

@@ -37,6 +37,7 @@ from lessonkit import scenecache, texbatch
 from lessonkit.config import PROJECT_ROOT, Lesson
 from lessonkit.formats import ClipFormat, choose_format
 from lessonkit.outputcache import ArrayCache, OutputCache
+from lessonkit.scenetext import CLOSING_SECTION
 from lessonkit.theme import Theme
 from lessonkit.video import atomic_folder, atomic_path, join_clips, last_frame, probe, to_gif, transcode_to_mp4
 from lessonkit.worksheet import WORKSHEET_FILES
@@ -626,7 +627,7 @@ class _SceneFiles:
         name = clip_name(number, render.name)
         return cls(clips_dir / f"{name}{target.clip_format.extension}", clips_dir / f"{name}.png",
                    [clips_dir / name / f"{step:02d}-{step_name}"
-                    for step, (step_name, _) in enumerate(render.sections, start=1)])
+                    for step, (step_name, _) in enumerate(_step_sections(render), start=1)])
 
     def media(self, target: _Target) -> list[str]:
         """The encoded files (clips and posters; not the captions), relative to the folder."""
@@ -666,9 +667,11 @@ def _write_scene_media(item: _Timed, files: _SceneFiles, target: _Target) -> Non
     their posters."""
     fps = target.quality.fps
     _write_clip(item.render.movie, files.clip, target.clip_format, fps, item.sound)
-    _write_poster(item.render.movie, files.poster, target.transparent)
+    steps = _steps(item)
+    # The clip ends faded to the background; its poster is the last step's picture.
+    _write_poster(steps[-1][1] if steps else item.render.movie, files.poster, target.transparent)
     step_start = 0
-    for stem, (_, source), frames in zip(files.step_stems, item.render.sections, item.step_frames):
+    for stem, (_, source, frames) in zip(files.step_stems, steps, strict=True):
         sound = None
         if item.sound is not None:
             per_frame = len(item.sound) // item.frames
@@ -678,13 +681,24 @@ def _write_scene_media(item: _Timed, files: _SceneFiles, target: _Target) -> Non
         step_start += frames
 
 
+def _step_sections(render: SceneRender) -> list[tuple[str, Path]]:
+    """A scene's steps: its sections (name, file) but the closing fade, which is no step."""
+    return [(name, source) for name, source in render.sections if name != CLOSING_SECTION]
+
+
+def _steps(item: _Timed) -> list[tuple[str, Path, int]]:
+    """A scene's steps with their frame counts: (name, file, frames)."""
+    return [(name, source, frames) for (name, source), frames in zip(item.render.sections, item.step_frames)
+            if name != CLOSING_SECTION]
+
+
 def _write_steps(item: _Timed, stems: Sequence[Path], target: _Target) -> list[StepEntry]:
-    """One scene's steps (its sections, pause to pause), whose clips and posters are
-    written: the captions within each and the manifest's entries."""
+    """One scene's steps (its sections, pause to pause, but the closing fade), whose clips
+    and posters are written: the captions within each and the manifest's entries."""
     fps = target.quality.fps
     steps = []
     step_start = 0
-    for stem, (step_name, _), frames in zip(stems, item.render.sections, item.step_frames):
+    for stem, (step_name, _, frames) in zip(stems, _steps(item), strict=True):
         step_captions = within(item.render.cues, step_start / fps, (step_start + frames) / fps)
         step_srt, step_vtt = _write_captions(stem, step_captions)
         steps.append(StepEntry(

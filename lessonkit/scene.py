@@ -22,13 +22,14 @@ from typing import ClassVar, Mapping
 
 import numpy as np
 
-from manim import DL, UP, UR, FadeIn, MathTex, Mobject, Scene, Tex, Text, VMobject, config
+from manim import DL, UP, UR, FadeIn, FadeOut, MathTex, Mobject, Scene, Tex, Text, VMobject, config
 from manim.utils import hashing
 
 from lessonkit.config import Lesson, active_lesson, check_scene_words
 from lessonkit.narration import Narrator, OpenUtterance
 from lessonkit.scenetext import (
     Beat,
+    CLOSING_SECTION,
     DeclarationError,
     Label,
     SceneText,
@@ -121,6 +122,9 @@ class LessonScene(Scene):
         declares = any(name in own for name in ("beats", "labels", "title_placeholders", "settings"))
         if not own.get("lesson_key") and declares:
             cls.lesson_key = lesson_key_for(cls.__name__)
+        if CLOSING_SECTION in own.get("beats", {}):
+            raise DeclarationError(f"{cls.__name__}: a beat may not be called {CLOSING_SECTION!r}, the name of "
+                                   "the fade that closes every scene; choose another name")
         if declares:
             doc = (inspect.getdoc(cls) or cls.__name__).split("\n")[0]
             cls.scene_text = SceneText(cls.__name__, cls.lesson_key, doc, dict(cls.beats), dict(cls.labels),
@@ -199,8 +203,22 @@ class LessonScene(Scene):
 
     def tear_down(self) -> None:
         self._close_utterance()
+        self._close_to_background()
         for text_class in (MathTex, Tex, Text):
             text_class.set_default()
+
+    def _close_to_background(self) -> None:
+        """Fade everything out over ``pacing.closing_seconds``, so that joined scenes meet on
+        the background instead of cutting from one full picture to the next. The fade is a
+        section of its own, :data:`CLOSING_SECTION`, which is not a step: steps, posters and
+        golden frames end on the last beat's picture."""
+        seconds = self.lesson.pacing.closing_seconds
+        if seconds <= 0 or not self.mobjects:
+            return
+        self.next_section(CLOSING_SECTION)
+        self.play(FadeOut(*self.mobjects), run_time=seconds)
+        # manim's last frame of an animation is a step short of its end: end on the background itself.
+        self.wait(1 / self.fps)
 
     # --- beats, narration and captions --------------------------------------------------
 

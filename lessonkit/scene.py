@@ -73,6 +73,8 @@ class StepLayout:
     tick_digit_px: float | None
 
 
+#: Numbers that formulas hold as constants (sigma(0), 1 / (1 + e^-z), 1 - sigma).
+FORMULA_CONSTANTS = {"0", "1"}
 #: A formula that is only a number: an axis's tick label, a bar's or a level line's value.
 LONE_NUMBER = re.compile(r"\s*-?\d+(\.\d+)?(\\%)?\s*|\s*10\^\{-?\d+\}\s*")
 
@@ -417,7 +419,8 @@ class LessonScene(Scene):
     def _measure_step(self) -> None:
         """Record the composition of the current step's last frame (see :class:`StepLayout`)."""
         step = self._beat_name or "start"
-        narrated = [n.text for n in self.shown.values() if self.is_narrated(n.value)]
+        # 0 and 1 are also the constants of formulas (sigma(0), 1 - sigma): not counted as named numbers.
+        narrated = [n.text for n in self.shown.values() if self.is_narrated(n.value) and n.text not in FORMULA_CONSTANTS]
         words = {self.spoken(n.value, s) for n in self.shown.values() if self.is_narrated(n.value) for s in range(1, 8)}
         in_text, alone = [], []
         for text in self.texts_on_screen():
@@ -532,6 +535,16 @@ class LessonScene(Scene):
     def width_right_of(self, mobject: Mobject, buff: float = 0.0) -> float:
         """Room between ``mobject``'s left edge (plus ``buff``) and the frame's right margin."""
         return self.camera.frame_width / 2 - EDGE_BUFF - mobject.get_left()[0] - buff
+
+    def move_to_room(self, mobject: Mobject, *, fit: bool = True) -> Mobject:
+        """Centre ``mobject`` in the room below the title (see :meth:`content_region`),
+        shrunk to fit it if ``fit`` and it is larger."""
+        low, high = self.content_region()
+        if fit and mobject.width > high[0] - low[0]:
+            mobject.scale_to_fit_width(high[0] - low[0])
+        if fit and mobject.height > high[1] - low[1]:
+            mobject.scale_to_fit_height(high[1] - low[1])
+        return mobject.move_to([(low[0] + high[0]) / 2, (low[1] + high[1]) / 2, 0])
 
     @property
     def content_top(self) -> float:

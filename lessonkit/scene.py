@@ -536,14 +536,14 @@ class LessonScene(Scene):
         """Room between ``mobject``'s left edge (plus ``buff``) and the frame's right margin."""
         return self.camera.frame_width / 2 - EDGE_BUFF - mobject.get_left()[0] - buff
 
-    def move_to_room(self, mobject: Mobject, *, fit: bool = True) -> Mobject:
+    def move_to_room(self, mobject: Mobject, *, fit: bool = True, fill: bool = False) -> Mobject:
         """Centre ``mobject`` in the room below the title (see :meth:`content_region`),
-        shrunk to fit it if ``fit`` and it is larger."""
+        shrunk to fit it if ``fit`` and it is larger; with ``fill``, scaled up or down to the
+        largest size that fits (a lone picture taking the whole room)."""
         low, high = self.content_region()
-        if fit and mobject.width > high[0] - low[0]:
-            mobject.scale_to_fit_width(high[0] - low[0])
-        if fit and mobject.height > high[1] - low[1]:
-            mobject.scale_to_fit_height(high[1] - low[1])
+        room = high - low
+        if fill or (fit and (mobject.width > room[0] or mobject.height > room[1])):
+            mobject.scale(min(room[0] / mobject.width, room[1] / mobject.height))
         return mobject.move_to([(low[0] + high[0]) / 2, (low[1] + high[1]) / 2, 0])
 
     @property

@@ -95,7 +95,7 @@ class ReluComparison(LessonScene):
                              color=self.theme.function_color(name)) for name in paths}
         layer_1 = tex_words(self.label("layer", number="1") + ": ")
         firsts = {name: self.math(rf"{layer_1} {self.number(f'{name}_first_layer', path[0])}",
-                                  color=self.theme.function_color(name), font_size=self.theme.label_size)
+                                  color=self.theme.function_color(name), font_size=self.theme.body_size)
                   for name, path in paths.items()}
         # The charts take what the labels leave (a long "layer 1" value at 20 layers included);
         # 1.2 is room for the decade labels on the chart's axis.

@@ -26,7 +26,13 @@ from manim import DL, UP, UR, FadeIn, MathTex, Mobject, Scene, Tex, Text, VMobje
 from manim.utils import hashing
 
 from lessonkit.config import Lesson, active_lesson, check_scene_words
-from lessonkit.layout import content_fill, digit_height_px
+from lessonkit.layout import (
+    MIN_NARRATED_DIGIT_PX,
+    MIN_STEP_FILL,
+    MIN_TICK_DIGIT_PX,
+    content_fill,
+    digit_height_px,
+)
 from lessonkit.narration import Narrator, OpenUtterance
 from lessonkit.scenetext import (
     Beat,
@@ -435,6 +441,24 @@ class LessonScene(Scene):
                 in_text.append(digit_height_px(text))
         self.step_layouts[step] = StepLayout(step, self.content_fill(), min(in_text, default=None),
                                              min(alone, default=None))
+
+    def composition_problems(self) -> list[str]:
+        """Steps whose last frame falls below the per-step targets of :mod:`lessonkit.layout`:
+        content filling less than ``MIN_STEP_FILL`` of the room below the title, a narrated
+        number's digits under ``MIN_NARRATED_DIGIT_PX`` or a tick's under ``MIN_TICK_DIGIT_PX``."""
+        problems = []
+        name = type(self).__name__
+        for step, layout in self.step_layouts.items():
+            if layout.fill < MIN_STEP_FILL:
+                problems.append(f"{name}.{step}: content fills {layout.fill:.0%} of the room below the title "
+                                f"(at least {MIN_STEP_FILL:.0%})")
+            if layout.narrated_digit_px is not None and layout.narrated_digit_px < MIN_NARRATED_DIGIT_PX:
+                problems.append(f"{name}.{step}: a narrated number's digits are {layout.narrated_digit_px:.1f} px "
+                                f"tall at 1080p (at least {MIN_NARRATED_DIGIT_PX})")
+            if layout.tick_digit_px is not None and layout.tick_digit_px < MIN_TICK_DIGIT_PX:
+                problems.append(f"{name}.{step}: tick labels' digits are {layout.tick_digit_px:.1f} px tall at 1080p "
+                                f"(at least {MIN_TICK_DIGIT_PX})")
+        return problems
 
     def _line_through(self, text: Mobject, low: np.ndarray, high: np.ndarray) -> Mobject | None:
         """A drawn line or curve (not text, not a filled shape) that passes through the box

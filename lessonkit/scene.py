@@ -82,7 +82,7 @@ class StepLayout:
 #: Numbers that formulas hold as constants (sigma(0), 1 / (1 + e^-z), 1 - sigma).
 FORMULA_CONSTANTS = {"0", "1"}
 #: A formula that is only a number: an axis's tick label, a bar's or a level line's value.
-LONE_NUMBER = re.compile(r"\s*-?\d+(\.\d+)?(\\%)?\s*|\s*10\^\{-?\d+\}\s*")
+LONE_NUMBER = re.compile(r"\s*-?\d+(\.\d+)?(\s*\\times\s*10\^\{-?\d+\})?(\\%)?\s*|\s*10\^\{-?\d+\}\s*")
 
 
 def _segments_cross_box(starts: np.ndarray, ends: np.ndarray, low: np.ndarray, high: np.ndarray) -> bool:

@@ -199,7 +199,11 @@ class PracticeProblem2(PracticeScene):
         self.beat("conclusion")
         verdict = prose(self.lesson.practice.verdict, self.theme,
                         font_size=self.theme.heading_size, color=self.theme.warning, weight="BOLD")
-        verdict.next_to(self.update_line, DOWN, buff=1.0).set_x(0)
+        # Well clear of the update, but a long verdict may take the gap (and shrink) to stay on screen.
+        room = self.update_line.get_bottom()[1] - self.content_region()[0][1]
+        if verdict.height > room - 0.3:
+            verdict.scale_to_fit_height(room - 0.3)
+        verdict.next_to(self.update_line, DOWN, buff=min(1.0, room - verdict.height)).set_x(0)
         self.play(FadeIn(verdict, scale=1.1))
         self.wait(0.5)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from manim import DOWN, RIGHT, UP, FadeIn, FadeOut, GrowArrow, VGroup, Write
 
-from lessonkit.components import BallOnSurface
+from lessonkit.components import BallOnSurface, ZoomInset
 from lessonkit.scene import Beat, Label, LessonScene
 from lessonkit.text import prose, tex_words
 
@@ -67,6 +67,7 @@ class BallAnalogy(LessonScene):
         for name, ball in zip(names, surfaces):
             name.next_to(surfaces, UP, buff=0.4).match_x(ball)
         self.panels = VGroup(names, surfaces)
+        self.names = names
         self.distances = self.make_distances()
         self.lesson_words = prose(self.line("lesson"), self.theme, font_size=self.theme.heading_size)
         # The whole story laid out at once, centred in the frame: the surfaces in the middle,
@@ -91,7 +92,14 @@ class BallAnalogy(LessonScene):
         self.beat("push")
         arrows = [ball.get_push_arrow() for ball in self.balls.values()]
         self.play(*(GrowArrow(arrow) for arrow in arrows))
-        self.play(*(ball.make_push_animation(run_time=2.5) for ball in self.balls.values()),
+        # The plateau ball's move is a hair's breadth at this scale: show it close up too,
+        # in the room between its name and its surface, rolling with it.
+        plateau = self.balls["plateau"]
+        close_up = plateau.get_close_up(width=0.85 * self.surface_width)
+        close_up.next_to(self.names[0], DOWN, buff=0.45).match_x(plateau)
+        self.zoom = ZoomInset(plateau.ball, close_up, theme=self.theme)
+        self.play(self.zoom.make_open_animation())
+        self.play(*(ball.make_push_animation(run_time=2.5) for ball in (*self.balls.values(), close_up)),
                   *(FadeOut(arrow) for arrow in arrows))
 
     def show_distances(self) -> None:

@@ -14,6 +14,7 @@
     python render.py --worksheet --variants 30 --seed 7   # 30 different sheets, one per student
     python render.py --doctor             # check folders, disk space, LaTeX, Cairo, Pango, fonts, voice
     python render.py --scheduler tcp://10.0.0.5:8786 --segments 4   # on a Dask cluster, scenes in 4 segments
+    python render.py --watch --scene KeyFormula   # render again on every save; a preview page reloads
 
 Exit status: 0 on success; 2 on a usage or config error, or a folder, tool or font that
 is missing or unusable (one line naming the fix, nothing written); 1 when a scene fails
@@ -111,9 +112,11 @@ class OneLineParser(argparse.ArgumentParser):
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = OneLineParser(description=__doc__.split("\n\n")[0], formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--quality", choices=list(QUALITIES), default="high",
-                        help="low 480p15, medium 720p30, high 1080p60 (default), 4k 2160p60")
+    # No abbreviated options: --watch hands the other options on to each render as typed.
+    parser = OneLineParser(description=__doc__.split("\n\n")[0], formatter_class=argparse.RawDescriptionHelpFormatter,
+                           allow_abbrev=False)
+    parser.add_argument("--quality", choices=list(QUALITIES),
+                        help="low 480p15, medium 720p30, high 1080p60 (default; low with --watch), 4k 2160p60")
     parser.add_argument("--scene", action="append", default=[], metavar="NAME",
                         help="render just this scene (repeatable); the lecture joins the ones rendered")
     parser.add_argument("--list", action="store_true", help="list the scenes in lecture order and exit")
@@ -158,7 +161,58 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--doctor", action="store_true",
                         help="check folders, free disk space, LaTeX, Cairo, Pango, fonts and the voice; "
                              "print one line each")
+    for option, kwargs in WATCH_OPTIONS.items():
+        parser.add_argument(option, **kwargs)
     return parser
+
+
+#: The options of --watch itself (not handed on to each render).
+WATCH_OPTIONS = {
+    "--watch": dict(action="store_true",
+                    help="render again whenever a scene, lessonkit/, mathcore/ or the lesson config is saved, "
+                         "and serve a preview page that reloads after each render (Ctrl-C stops)"),
+    "--port": dict(type=int, metavar="N",
+                   help="with --watch: the preview page's port on 127.0.0.1 (default 8000; 0: any free one)"),
+    "--renders": dict(type=bounded_int("--renders", 10_000), metavar="N",
+                      help="with --watch: stop after N renders (for scripts and tests)"),
+}
+
+
+def watch_lecture(args: argparse.Namespace, argv: list[str]) -> int:
+    """``--watch``: render with the other options now and after every save, serving the
+    output folder with a preview page; 0 when Ctrl-C stops it."""
+    from lessonkit.watch import PreviewServer, render_command, watch, watched_files
+
+    watch_parser = argparse.ArgumentParser(add_help=False, allow_abbrev=False)
+    for option, kwargs in WATCH_OPTIONS.items():
+        watch_parser.add_argument(option, **kwargs)
+    _, render_argv = watch_parser.parse_known_args(argv)
+    if args.quality is None:
+        render_argv += ["--quality", "low"]
+    if len(args.scene) == 1 and not any(arg == "--jobs" or arg.startswith("--jobs=") for arg in render_argv):
+        # One scene renders in the render's own process: a worker would import manim again (seconds).
+        render_argv += ["--jobs", "1"]
+    folders, exact = watched_files(Path(__file__).resolve().parent, args.config)
+    port = 8000 if args.port is None else args.port
+    try:
+        server = PreviewServer(args.out.resolve(), port).start()
+    except OSError as error:
+        print(f"render.py: error: cannot serve the preview on port {port}: {error.strerror}; "
+              "choose another with --port", file=sys.stderr)
+        return 2
+    log(f"preview: {server.url} (reloads after each render)")
+    try:
+        return watch(render_command(render_argv, Path(__file__).resolve()), folders, exact, server=server,
+                     max_renders=args.renders, log=lambda line: print(line, file=sys.stderr, flush=True))
+    except (Stopped, KeyboardInterrupt) as stop:
+        for other in STOP_SIGNALS:  # a second Ctrl-C while the render stops: still one line
+            signal.signal(other, signal.SIG_IGN)
+        signum = stop.signum if isinstance(stop, Stopped) else signal.SIGINT
+        print(f"render.py: stopped watching ({signal.Signals(signum).name}); {args.out}/ holds the last good render",
+              file=sys.stderr, flush=True)
+        return 0 if signum == signal.SIGINT else 128 + signum
+    finally:
+        server.stop()
 
 
 def select_scenes(names: list[str]) -> list[type]:
@@ -230,6 +284,13 @@ def run(argv: list[str] | None) -> int:
             raise UsageError("--jobs must be at least 1")
         if (args.variants is not None or args.seed is not None) and not args.worksheet:
             raise UsageError("--variants and --seed need --worksheet")
+        if args.watch:
+            also = [option for option, given in (("--list", args.list), ("--script", args.script),
+                                                  ("--worksheet", args.worksheet), ("--doctor", args.doctor)) if given]
+            if also:
+                raise UsageError(f"--watch renders the lecture; it does not go with {also[0]}")
+        elif args.renders is not None or args.port is not None:
+            raise UsageError(f"{'--renders' if args.renders is not None else '--port'} needs --watch")
         try:
             choose_format(args.clip_format, args.transparent)
         except ValueError as error:
@@ -242,6 +303,8 @@ def run(argv: list[str] | None) -> int:
             overrides.append(f"voice.recordings={json.dumps(str(args.recordings))}")
         if args.voice:
             overrides.append(f"voice.name={args.voice}")
+        if args.watch:  # each render checks the lesson itself: a bad save is refused while watching goes on
+            return watch_lecture(args, list(sys.argv[1:] if argv is None else argv))
         if args.worksheet:  # like --script, but no scene runs: no frames, no voice
             lesson = load_lesson(args.config, overrides)
             warn_about_colors(lesson)
@@ -261,7 +324,7 @@ def run(argv: list[str] | None) -> int:
         print(f"render.py: error: {error}", file=sys.stderr)
         return 2
 
-    quality = QUALITIES[args.quality]
+    quality = QUALITIES[args.quality or "high"]
     if not args.list:
         checks = run_checks(args.out, args.cache, len(scenes), quality.width * quality.height * quality.fps,
                             voice=lesson.voice.name)

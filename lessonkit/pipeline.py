@@ -11,6 +11,8 @@ import atexit
 import concurrent.futures as futures
 import contextlib
 import fcntl
+import functools
+import hashlib
 import importlib
 import json
 import multiprocessing
@@ -31,9 +33,11 @@ from typing import Any, Callable, Iterator, Sequence
 import numpy as np
 
 from lessonkit.captions import Caption, chapters_text, chapters_vtt, shift, to_srt, to_vtt, within
-from lessonkit import scenecache, segments
+from lessonkit import scenecache, segments, texbatch
 from lessonkit.config import PROJECT_ROOT, Lesson
 from lessonkit.formats import ClipFormat, choose_format
+from lessonkit.outputcache import ArrayCache, OutputCache
+from lessonkit.scenetext import CLOSING_SECTION
 from lessonkit.theme import Theme
 from lessonkit.video import atomic_folder, atomic_path, join_clips, last_frame, probe, to_gif, transcode_to_mp4
 from lessonkit.worksheet import WORKSHEET_FILES
@@ -83,6 +87,11 @@ class SceneJob:
     number: int = 0
     #: Render only this range of the scene's animations (see :mod:`lessonkit.segments`).
     segment: segments.Segment | None = None
+
+    @property
+    def tex_dir(self) -> Path:
+        """manim's LaTeX folder for this scene: its own, all qualities (see :func:`scene_cache_lock`)."""
+        return self.cache_dir / "Tex" / self.name
 
 
 @dataclass(frozen=True)
@@ -250,7 +259,7 @@ def manim_settings(job: SceneJob) -> dict[str, Any]:
         # Own LaTeX and text folders per scene: parallel workers sharing one delete
         # each other's temporary files. Text's cached SVGs also depend on the pixel
         # width (Pango wraps at it) but their names do not, hence one folder per quality.
-        "tex_dir": str(job.cache_dir / "Tex" / job.name),
+        "tex_dir": str(job.tex_dir),
         "text_dir": str(job.cache_dir / "texts" / job.quality.folder / job.name),
         "save_sections": True,
         "write_to_movie": True,
@@ -411,6 +420,10 @@ class _Timed:
     frames: int
     step_frames: list[int]
     sound: "np.ndarray | None" = None
+    #: The key of the clip, steps and posters written from it (see :func:`_scene_files_key`).
+    key: str = ""
+    #: Whether they were linked from an earlier run's instead of being written.
+    reused: bool = False
 
 
 def _measure(renders: list[SceneRender], fps: int) -> list[_Timed]:
@@ -425,24 +438,52 @@ def _measure(renders: list[SceneRender], fps: int) -> list[_Timed]:
     return timed
 
 
-def _mix_sound(timed: list[_Timed], fps: int) -> float | None:
+#: The step the lecture's gain is rounded to, in dB: well under the 1 dB change of
+#: loudness most listeners notice.
+GAIN_STEP_DB = 0.25
+
+
+def _mix_sound(timed: list[_Timed], fps: int, cache_dir: Path | None = None) -> float | None:
     """Each clip's sound track, mixed from its speech and brought, all with one gain, to
     the loudness video sites expect (so clips and lecture sound alike). Returns the
-    lecture's loudness before the gain, or None for a silent lecture."""
-    from lessonkit.audio import Placed, loudness_gain, mix, normalize, seconds_to_samples
+    lecture's loudness (LUFS), or None for a silent lecture. With ``cache_dir``, each
+    scene's mix, the gain, each normalized track and the loudness are kept there under
+    keys of the speech files' contents, so an unchanged lecture reads them back instead
+    of decoding, limiting and measuring again, and an edit of one scene mixes that one."""
+    from lessonkit.audio import Placed, integrated_loudness, loudness_gain, mix, normalize, seconds_to_samples
 
     if not any(item.render.sounds for item in timed):
         return None
+    if cache_dir is None:
+        keep = lambda key, make: make()  # noqa: E731 (nothing kept)
+    else:
+        keep = ArrayCache(Path(cache_dir) / "sound").get
+
+    def key_of(*parts: Any) -> str:
+        return hashlib.sha256(json.dumps([_writer_fingerprint().hex(), *parts]).encode()).hexdigest()
+
+    mixes = []
     for item in timed:
         length = seconds_to_samples(Fraction(item.frames, fps))
-        item.sound = mix((Placed(start, path) for start, path in item.render.sounds), length)
-    raw = [item.sound for item in timed]
-    gain = loudness_gain(np.concatenate(raw))
-    # The limiter takes a little loudness off the peaks: measure again and correct once.
-    gain *= loudness_gain(normalize(np.concatenate(raw), gain))
-    for item, sound in zip(timed, raw):
-        item.sound = normalize(sound, gain)
-    return gain
+        key = key_of("mix", length, [(start, _file_digest(path).hex()) for start, path in item.render.sounds])
+        mixes.append((key, functools.partial(keep, key, functools.partial(
+            mix, [Placed(start, path) for start, path in item.render.sounds], length))))
+
+    def lecture_gain() -> "np.ndarray":
+        raw = np.concatenate([make() for _, make in mixes])
+        gain = loudness_gain(raw)
+        # The limiter takes a little loudness off the peaks: measure again and correct once.
+        gain *= loudness_gain(normalize(raw, gain))
+        # Rounded, so that an edit of one scene, which moves the lecture's loudness a little,
+        # leaves the other scenes' sound (and so their clips) as they were.
+        return np.array(10 ** (round(20 * np.log10(gain) / GAIN_STEP_DB) * GAIN_STEP_DB / 20))
+
+    gain = float(keep(key_of("gain", [key for key, _ in mixes]), lecture_gain))
+    normalized = [key_of("normalized", key, gain) for key, _ in mixes]
+    for item, key, (_, make) in zip(timed, normalized, mixes):
+        item.sound = keep(key, lambda make=make: normalize(make(), gain))
+    return float(keep(key_of("loudness", normalized),
+                      lambda: np.array(integrated_loudness(np.concatenate([item.sound for item in timed])))))
 
 
 def render_lecture(
@@ -472,6 +513,10 @@ def render_lecture(
     The stages, in order: render the scenes, report their layout problems, measure them,
     mix their sound, write clips and steps, join the lecture, write its captions and
     chapters, the manifest, the decks, and swap the new set of files into ``out_dir``.
+    What an earlier run with the same cache made from the same inputs is not made again:
+    unchanged scenes are not rendered (:mod:`lessonkit.scenecache`), and their sound
+    tracks, clips, steps and posters, the lecture and ``lecture.pptx`` when nothing in them
+    changed, are read back or hard-linked from the cache (:mod:`lessonkit.outputcache`).
 
     ``cluster`` (a Dask scheduler's address or client) renders on a Dask cluster instead of
     local processes; ``parts`` > 1 splits each scene into up to that many segments
@@ -485,11 +530,13 @@ def render_lecture(
     numbers = list(numbers) if numbers is not None else list(range(1, len(scenes) + 1))
     if len(numbers) != len(scenes) or len(set(numbers)) != len(numbers):
         raise ValueError(f"numbers must give each of the {len(scenes)} scenes its own number, got {numbers}")
-    renders = _render_scenes(scenes, numbers, lesson, quality, Path(cache_dir).resolve(), output_format,
-                             transparent, max(1, jobs), progress, cluster, parts)
+    cache_dir = Path(cache_dir).resolve()
+    renders = _render_scenes(scenes, numbers, lesson, quality, cache_dir, output_format, transparent, max(1, jobs),
+                             progress, cluster, parts)
     _report_layout(renders, strict_layout, progress)
     timed = _measure(renders, quality.fps)
-    if _mix_sound(timed, quality.fps) is not None:
+    loudness = _mix_sound(timed, quality.fps, cache_dir)
+    if loudness is not None:
         progress("mixed the narration to -16 LUFS")
     sound = _lecture_sound(timed)
     theme = Theme.from_lesson(lesson)
@@ -497,20 +544,23 @@ def render_lecture(
     # Built beside --out and swapped in whole: never a mix of this run's files and an older one's.
     with atomic_folder(final_dir, keep=SCRIPT_FILES + WORKSHEET_FILES) as building:
         target = _Target(building, quality, output_format, transparent)
+        reuse = OutputCache(cache_dir / "outputs")
         progress(f"writing clips, steps, posters and captions ({clip_format})")
-        entries = _write_clips(timed, numbers, target)
+        entries = _write_clips(timed, numbers, target, reuse)
+        if reused := [item.render.name for item in timed if item.reused]:
+            progress(f"clips, steps and posters unchanged, linked from the cache: {', '.join(reused)}")
         progress(f"joining {len(entries)} clips into lecture.mp4")
-        _join_lecture(timed, entries, target, sound, theme.background)
+        _join_lecture(timed, entries, target, sound, theme.background, reuse)
         duration = _lecture_duration(timed, quality.fps)
         _write_lecture_captions_and_chapters(entries, building, duration)
         manifest = _write_manifest(entries, lesson, target, duration, voiced=sound is not None)
         if decks:
             progress("writing slides.html, transcript.html and lecture.pptx")
-            _write_decks(manifest, building, theme)
+            _write_decks(manifest, building, theme, timed, reuse)
     return RenderResult(final_dir, entries, final_dir / LECTURE_FILES["file"],
                         final_dir / LECTURE_FILES["captions_srt"], final_dir / "manifest.json",
                         time.perf_counter() - started, synthesized=sum(render.synthesized for render in renders),
-                        loudness=_loudness(sound))
+                        loudness=loudness)
 
 
 @dataclass(frozen=True)
@@ -567,59 +617,114 @@ def _lecture_duration(timed: list[_Timed], fps: int) -> float:
     return float(sum((Fraction(item.frames, fps) for item in timed), Fraction(0)))
 
 
-def _write_clips(timed: list[_Timed], numbers: Sequence[int], target: _Target) -> list[ClipEntry]:
+def _write_clips(timed: list[_Timed], numbers: Sequence[int], target: _Target,
+                 reuse: OutputCache | None = None) -> list[ClipEntry]:
     """Every scene's clip and its steps in the clip format, each with its sound,
     poster and captions, named by its number in the lecture; the manifest's entries, each
-    with its start on the lecture's timeline."""
+    with its start on the lecture's timeline. With ``reuse``, a scene's clip, steps and
+    posters made from the same movie, sections and sound by an earlier run are linked
+    from it instead of being written again."""
     entries: list[ClipEntry] = []
     start = Fraction(0)
     fps = target.quality.fps
     for item, number in zip(timed, numbers):
-        entries.append(_write_scene_clip(item, number, float(start), target))
+        entries.append(_write_scene_clip(item, number, float(start), target, reuse))
         start += Fraction(item.frames, fps)
     return entries
 
 
-def _write_scene_clip(item: _Timed, number: int, start: float, target: _Target) -> ClipEntry:
+@dataclass(frozen=True)
+class _SceneFiles:
+    """Where one scene's clip, poster and steps go in the folder being built."""
+
+    clip: Path
+    poster: Path
+    #: Each step's path without its extension: its clip, poster and captions add theirs.
+    step_stems: list[Path]
+
+    @classmethod
+    def of(cls, render: SceneRender, number: int, target: _Target) -> "_SceneFiles":
+        clips_dir = target.folder / "clips"
+        name = clip_name(number, render.name)
+        return cls(clips_dir / f"{name}{target.clip_format.extension}", clips_dir / f"{name}.png",
+                   [clips_dir / name / f"{step:02d}-{step_name}"
+                    for step, (step_name, _) in enumerate(_step_sections(render), start=1)])
+
+    def media(self, target: _Target) -> list[str]:
+        """The encoded files (clips and posters; not the captions), relative to the folder."""
+        steps = [stem.with_suffix(suffix) for stem in self.step_stems
+                 for suffix in (target.clip_format.extension, ".png")]
+        return [target.relative(path) for path in (self.clip, self.poster, *steps)]
+
+
+def _write_scene_clip(item: _Timed, number: int, start: float, target: _Target,
+                      reuse: OutputCache | None = None) -> ClipEntry:
     """One scene's clip, poster and captions, then its steps."""
     render, quality, fps = item.render, target.quality, target.quality.fps
-    clips_dir = target.folder / "clips"
-    name = clip_name(number, render.name)
-    clip_path = clips_dir / f"{name}{target.clip_format.extension}"
-    _write_clip(render.movie, clip_path, target.clip_format, fps, item.sound)
+    files = _SceneFiles.of(render, number, target)
+    media = files.media(target)
+    item.key = _scene_files_key(item, media, target)
+    item.reused = reuse is not None and reuse.fetch(item.key, target.folder, media)
+    if not item.reused:
+        _write_scene_media(item, files, target)
+        if reuse is not None:
+            reuse.keep(item.key, target.folder, media)
     captions = render.cues
-    srt_path, vtt_path = _write_captions(clips_dir / name, captions)
+    srt_path, vtt_path = _write_captions(files.clip.with_suffix(""), captions)
     entry = ClipEntry(
-        scene=render.name, title=render.title, file=target.relative(clip_path),
-        poster=target.relative(_write_poster(render.movie, clips_dir / f"{name}.png", target.transparent)),
+        scene=render.name, title=render.title, file=target.relative(files.clip),
+        poster=target.relative(files.poster),
         captions_srt=target.relative(srt_path), captions_vtt=target.relative(vtt_path),
         duration=float(Fraction(item.frames, fps)), width=quality.width, height=quality.height, fps=float(fps),
         frames=item.frames, start=start,
         captions=[{"start": a, "end": b, "text": text} for a, b, text in captions],
     )
-    entry.steps = _write_steps(item, clips_dir / name, target)
+    entry.steps = _write_steps(item, files.step_stems, target)
     return entry
 
 
-def _write_steps(item: _Timed, folder: Path, target: _Target) -> list[StepEntry]:
-    """One scene's steps (its sections, pause to pause) into ``folder``: each clip cut with
-    its share of the scene's sound, its poster and the captions within it."""
+def _write_scene_media(item: _Timed, files: _SceneFiles, target: _Target) -> None:
+    """Encode one scene's clip and steps, each with its share of the scene's sound, and
+    their posters."""
     fps = target.quality.fps
-    steps = []
+    _write_clip(item.render.movie, files.clip, target.clip_format, fps, item.sound)
+    steps = _steps(item)
+    # The clip ends faded to the background; its poster is the last step's picture.
+    _write_poster(steps[-1][1] if steps else item.render.movie, files.poster, target.transparent)
     step_start = 0
-    for number, ((step_name, source), frames) in enumerate(zip(item.render.sections, item.step_frames), start=1):
-        stem = folder / f"{number:02d}-{step_name}"
-        step_path = stem.with_suffix(target.clip_format.extension)
+    for stem, (_, source, frames) in zip(files.step_stems, steps, strict=True):
         sound = None
         if item.sound is not None:
             per_frame = len(item.sound) // item.frames
             sound = item.sound[step_start * per_frame:(step_start + frames) * per_frame]
-        _write_clip(source, step_path, target.clip_format, fps, sound)
+        _write_clip(source, stem.with_suffix(target.clip_format.extension), target.clip_format, fps, sound)
+        _write_poster(source, stem.with_suffix(".png"), target.transparent)
+        step_start += frames
+
+
+def _step_sections(render: SceneRender) -> list[tuple[str, Path]]:
+    """A scene's steps: its sections (name, file) but the closing fade, which is no step."""
+    return [(name, source) for name, source in render.sections if name != CLOSING_SECTION]
+
+
+def _steps(item: _Timed) -> list[tuple[str, Path, int]]:
+    """A scene's steps with their frame counts: (name, file, frames)."""
+    return [(name, source, frames) for (name, source), frames in zip(item.render.sections, item.step_frames)
+            if name != CLOSING_SECTION]
+
+
+def _write_steps(item: _Timed, stems: Sequence[Path], target: _Target) -> list[StepEntry]:
+    """One scene's steps (its sections, pause to pause, but the closing fade), whose clips
+    and posters are written: the captions within each and the manifest's entries."""
+    fps = target.quality.fps
+    steps = []
+    step_start = 0
+    for stem, (step_name, _, frames) in zip(stems, _steps(item), strict=True):
         step_captions = within(item.render.cues, step_start / fps, (step_start + frames) / fps)
         step_srt, step_vtt = _write_captions(stem, step_captions)
         steps.append(StepEntry(
-            name=step_name, file=target.relative(step_path),
-            poster=target.relative(_write_poster(source, stem.with_suffix(".png"), target.transparent)),
+            name=step_name, file=target.relative(stem.with_suffix(target.clip_format.extension)),
+            poster=target.relative(stem.with_suffix(".png")),
             captions_srt=target.relative(step_srt), captions_vtt=target.relative(step_vtt),
             start=step_start / fps, duration=frames / fps, narration=[text for _, _, text in step_captions],
             numbers=step_numbers(item.render.numbers, step_name),
@@ -629,18 +734,59 @@ def _write_steps(item: _Timed, folder: Path, target: _Target) -> list[StepEntry]
     return steps
 
 
+#: The modules whose code writes the clips, steps, posters and lecture: a change in any
+#: of them writes every one again instead of reusing an earlier run's.
+_WRITER_SOURCES = ("pipeline.py", "video.py", "formats.py", "audio.py", "outputcache.py")
+
+
+@functools.lru_cache(maxsize=None)
+def _writer_fingerprint() -> bytes:
+    import av
+
+    digest = hashlib.sha256(f"av {av.__version__}".encode())
+    for name in _WRITER_SOURCES:
+        digest.update((Path(__file__).parent / name).read_bytes())
+    return digest.digest()
+
+
+def _file_digest(path: Path) -> bytes:
+    with open(path, "rb") as file:
+        return hashlib.file_digest(file, "sha256").digest()
+
+
+def _scene_files_key(item: _Timed, media: Sequence[str], target: _Target) -> str:
+    """A key of everything a scene's encoded files are made from: the movie and sections
+    manim rendered (their bytes), the sound track, their names (the scene's number, its
+    steps, the format), the frame rate, transparency, and the code that writes them."""
+    digest = hashlib.sha256(_writer_fingerprint())
+    digest.update(json.dumps([list(media), target.quality.fps, target.clip_format.name, target.transparent,
+                              item.frames, item.step_frames]).encode())
+    for path in [item.render.movie, *(source for _, source in item.render.sections)]:
+        digest.update(_file_digest(path))
+    digest.update(b"silent" if item.sound is None else np.ascontiguousarray(item.sound, dtype=np.float32).tobytes())
+    return digest.hexdigest()
+
+
 def _join_lecture(timed: list[_Timed], entries: list[ClipEntry], target: _Target, sound: "np.ndarray | None",
-                  background: str) -> Path:
+                  background: str, reuse: OutputCache | None = None) -> Path:
     """``lecture.mp4``, the clips joined with the lecture's sound: by stream copy
-    where the clip format allows, else re-encoded (transparent pixels over ``background``)."""
+    where the clip format allows, else re-encoded (transparent pixels over ``background``).
+    With ``reuse``, an earlier run's lecture made of the same clips is linked instead."""
     lecture = target.folder / LECTURE_FILES["file"]
     fps = target.quality.fps
-    if target.clip_format.joins_by_copy and not target.transparent:
+    copies = target.clip_format.joins_by_copy and not target.transparent
+    key = hashlib.sha256(json.dumps(["lecture", [item.key for item in timed], copies,
+                                     None if copies else background]).encode()).hexdigest()
+    if reuse is not None and reuse.fetch(key, target.folder, [lecture.name]):
+        return lecture
+    if copies:
         join_clips([item.render.movie for item in timed], lecture, fps, audio=sound)
     else:
         # WebM and MOV clips do not stream-copy into an MP4 that plays everywhere: re-encode.
         transcode_to_mp4([target.folder / entry.file for entry in entries], lecture, fps, background=background,
                          audio=sound)
+    if reuse is not None:
+        reuse.keep(key, target.folder, [lecture.name])
     return lecture
 
 
@@ -672,23 +818,31 @@ def _write_manifest(entries: list[ClipEntry], lesson: Lesson, target: _Target, d
     return manifest
 
 
-def _write_decks(manifest: dict[str, Any], folder: Path, theme: Theme) -> None:
-    """``slides.html``, ``transcript.html`` and ``lecture.pptx``, one slide per step."""
-    from lessonkit.deck import write_pptx, write_slides_html
-    from lessonkit.transcript import write_transcript
+def _write_decks(manifest: dict[str, Any], folder: Path, theme: Theme, timed: Sequence[_Timed] = (),
+                 reuse: OutputCache | None = None) -> None:
+    """``slides.html``, ``transcript.html`` and ``lecture.pptx``, one slide per step. With
+    ``reuse``, an earlier run's decks of the same manifest, theme and clips are linked
+    (``lecture.pptx`` holds a copy of every step: writing it is most of the decks' time)."""
+    import pptx
 
-    write_slides_html(manifest, folder, theme)
-    write_transcript(manifest, folder, theme)
-    write_pptx(manifest, folder)
+    from lessonkit import deck, transcript
+
+    names = ["slides.html", "transcript.html", "lecture.pptx"]
+    digest = hashlib.sha256(json.dumps(["decks", pptx.__version__, manifest, repr(theme),
+                                        [item.key for item in timed]]).encode())
+    for source in (Path(deck.__file__), Path(transcript.__file__), *sorted(_TEMPLATES.glob("*.html"))):
+        digest.update(source.read_bytes())
+    if reuse is not None and timed and reuse.fetch(digest.hexdigest(), folder, names):
+        return
+    deck.write_slides_html(manifest, folder, theme)
+    transcript.write_transcript(manifest, folder, theme)
+    deck.write_pptx(manifest, folder)
+    if reuse is not None and timed:
+        reuse.keep(digest.hexdigest(), folder, names)
 
 
-def _loudness(sound: "np.ndarray | None") -> float | None:
-    """Integrated loudness of the lecture's sound (LUFS), None when silent."""
-    if sound is None:
-        return None
-    from lessonkit.audio import integrated_loudness
-
-    return integrated_loudness(sound)
+#: The templates the decks are filled from.
+_TEMPLATES = Path(__file__).parent / "templates"
 
 
 #: The narration script (``render.py --script``): kept in --out when a render replaces it.
@@ -800,7 +954,11 @@ def _render_changed(render_jobs: list[SceneJob], jobs: int, progress: Progress, 
     if reused:
         names = ", ".join(job.name for job in render_jobs if job.index in reused)
         progress(f"unchanged since an earlier render, reused: {names}")
-    renders = _run_jobs([job for job in render_jobs if job.index not in reused], jobs, progress, cluster, parts)
+    to_render = [job for job in render_jobs if job.index not in reused]
+    if cluster is None:
+        # Workers on a cluster typeset into caches of their own: the batch would not reach them.
+        texbatch.prepare(to_render, jobs, progress)
+    renders = _run_jobs(to_render, jobs, progress, cluster, parts)
     for job in render_jobs:
         if job.index in renders:
             scenecache.store(job, renders[job.index], renders[job.index].reads)

@@ -22,13 +22,21 @@ from typing import ClassVar, Mapping
 
 import numpy as np
 
-from manim import DL, UP, UR, FadeIn, MathTex, Mobject, Scene, Tex, Text, VMobject, config
+from manim import DL, UP, UR, FadeIn, FadeOut, MathTex, Mobject, Scene, Tex, Text, VMobject, config
 from manim.utils import hashing
 
 from lessonkit.config import Lesson, active_lesson, check_scene_words
+from lessonkit.layout import (
+    MIN_NARRATED_DIGIT_PX,
+    MIN_STEP_FILL,
+    MIN_TICK_DIGIT_PX,
+    content_fill,
+    digit_height_px,
+)
 from lessonkit.narration import Narrator, OpenUtterance
 from lessonkit.scenetext import (
     Beat,
+    CLOSING_SECTION,
     DeclarationError,
     Label,
     SceneText,
@@ -56,6 +64,26 @@ class ShownNumber:
     text: str
     source: str = ""
     steps: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class StepLayout:
+    """How a step's last frame (its poster) is composed: the share of the room below the
+    title that the content fills (see :func:`lessonkit.layout.content_fill`), and the digit
+    height in px at 1080p of the smallest narrated number in a formula or sentence, and of
+    the smallest number standing alone (an axis tick, a bar's or a level line's value); None
+    when the step shows no such number."""
+
+    step: str
+    fill: float
+    narrated_digit_px: float | None
+    tick_digit_px: float | None
+
+
+#: Numbers that formulas hold as constants (sigma(0), 1 / (1 + e^-z), 1 - sigma).
+FORMULA_CONSTANTS = {"0", "1"}
+#: A formula that is only a number: an axis's tick label, a bar's or a level line's value.
+LONE_NUMBER = re.compile(r"\s*-?\d+(\.\d+)?(\s*\\times\s*10\^\{-?\d+\})?(\\%)?\s*|\s*10\^\{-?\d+\}\s*")
 
 
 def _segments_cross_box(starts: np.ndarray, ends: np.ndarray, low: np.ndarray, high: np.ndarray) -> bool:
@@ -121,6 +149,9 @@ class LessonScene(Scene):
         declares = any(name in own for name in ("beats", "labels", "title_placeholders", "settings"))
         if not own.get("lesson_key") and declares:
             cls.lesson_key = lesson_key_for(cls.__name__)
+        if CLOSING_SECTION in own.get("beats", {}):
+            raise DeclarationError(f"{cls.__name__}: a beat may not be called {CLOSING_SECTION!r}, the name of "
+                                   "the fade that closes every scene; choose another name")
         if declares:
             doc = (inspect.getdoc(cls) or cls.__name__).split("\n")[0]
             cls.scene_text = SceneText(cls.__name__, cls.lesson_key, doc, dict(cls.beats), dict(cls.labels),
@@ -176,6 +207,8 @@ class LessonScene(Scene):
         self.captions: list[str] = []
         self.screen_tex: set[str] = set()
         self.layout_problems: list[str] = []
+        #: Each step's composition at its end, by step name (see :meth:`_measure_step`).
+        self.step_layouts: dict[str, StepLayout] = {}
         self.narrator = Narrator.from_lesson(self.lesson, Path(config.media_dir) / "voice")
         #: What was said: (id, caption text) per utterance, in order (``render.py --script``).
         self.utterances: list[tuple[str, str]] = []
@@ -199,11 +232,25 @@ class LessonScene(Scene):
 
     def tear_down(self) -> None:
         # A render of a range of animations (manim -n a,b) that stopped at its last one: the
-        # hold after the last line is a later range's animation.
+        # hold after the last line and the closing fade are later ranges' animations.
         if not 0 <= config.upto_animation_number < self.renderer.num_plays:
             self._close_utterance()
+            self._close_to_background()
         for text_class in (MathTex, Tex, Text):
             text_class.set_default()
+
+    def _close_to_background(self) -> None:
+        """Fade everything out over ``pacing.closing_seconds``, so that joined scenes meet on
+        the background instead of cutting from one full picture to the next. The fade is a
+        section of its own, :data:`CLOSING_SECTION`, which is not a step: steps, posters and
+        golden frames end on the last beat's picture."""
+        seconds = self.lesson.pacing.closing_seconds
+        if seconds <= 0 or not self.mobjects:
+            return
+        self.next_section(CLOSING_SECTION)
+        self.play(FadeOut(*self.mobjects), run_time=seconds)
+        # manim's last frame of an animation is a step short of its end: end on the background itself.
+        self.wait(1 / self.fps)
 
     # --- beats, narration and captions --------------------------------------------------
 
@@ -292,6 +339,7 @@ class LessonScene(Scene):
         # For the plain manim CLI: manim's own subtitles, spanning the utterance.
         self.add_subcaption(utterance.spoken.text, duration=elapsed, offset=-elapsed)
         self._inspect_screen()
+        self._measure_step()
 
     def reading_time(self, text: str) -> float:
         """Seconds a learner needs to read ``text`` at the lesson's reading pace."""
@@ -372,6 +420,66 @@ class LessonScene(Scene):
             crossing = self._line_through(text, low + margin, high - margin)
             if crossing is not None:
                 self._report_layout(f"{label}: {_describe(text)} is crossed by a {type(crossing).__name__}")
+
+    # --- composition and legibility (issue 10) ----------------------------------------
+
+    def content_region(self) -> tuple[np.ndarray, np.ndarray]:
+        """The room for content: the frame inside its margins, below the title when it is on screen."""
+        half_width, half_height = self.camera.frame_width / 2, self.camera.frame_height / 2
+        title = getattr(self, "title", None)
+        top = self.content_top if title is not None and title in self.mobjects else half_height - EDGE_BUFF
+        return np.array([-half_width + EDGE_BUFF, -half_height + EDGE_BUFF]), np.array([half_width - EDGE_BUFF, top])
+
+    def content_fill(self) -> float:
+        """The share of :meth:`content_region` that the box around everything drawn but the title covers."""
+        title = getattr(self, "title", None)
+        low, high = self.content_region()
+        return content_fill(self.mobjects, low, high, exclude=[title] if title is not None else [])
+
+    def is_narrated(self, value: float) -> bool:
+        """True if a caption of this scene so far names ``value`` (as mathcore formats it, to any precision)."""
+        forms = {format_number(value, s, latex=False) for s in range(1, 8)}
+        forms |= {format_percent(value, s, latex=False) for s in range(1, 8)}
+        captions = " ".join(self.captions)
+        return any(re.search(rf"(?<![\d.]){re.escape(form)}(?![\d])", captions) for form in forms)
+
+    def _measure_step(self) -> None:
+        """Record the composition of the current step's last frame (see :class:`StepLayout`)."""
+        step = self._beat_name or "start"
+        # 0 and 1 are also the constants of formulas (sigma(0), 1 - sigma): not counted as named numbers.
+        narrated = [n.text for n in self.shown.values() if self.is_narrated(n.value) and n.text not in FORMULA_CONSTANTS]
+        words = {self.spoken(n.value, s) for n in self.shown.values() if self.is_narrated(n.value) for s in range(1, 8)}
+        in_text, alone = [], []
+        for text in self.texts_on_screen():
+            if isinstance(text, MathTex):
+                tex = text.tex_string
+                if LONE_NUMBER.fullmatch(tex):
+                    alone.append(digit_height_px(text))
+                elif any(re.search(rf"(?<![\d.]){re.escape(number)}(?![\d])", tex) for number in narrated):
+                    in_text.append(digit_height_px(text))
+            elif isinstance(text, Text) and any(re.search(rf"(?<![\d.]){re.escape(w)}(?![\d])", text.text)
+                                                for w in words):
+                in_text.append(digit_height_px(text))
+        self.step_layouts[step] = StepLayout(step, self.content_fill(), min(in_text, default=None),
+                                             min(alone, default=None))
+
+    def composition_problems(self) -> list[str]:
+        """Steps whose last frame falls below the per-step targets of :mod:`lessonkit.layout`:
+        content filling less than ``MIN_STEP_FILL`` of the room below the title, a narrated
+        number's digits under ``MIN_NARRATED_DIGIT_PX`` or a tick's under ``MIN_TICK_DIGIT_PX``."""
+        problems = []
+        name = type(self).__name__
+        for step, layout in self.step_layouts.items():
+            if layout.fill < MIN_STEP_FILL:
+                problems.append(f"{name}.{step}: content fills {layout.fill:.0%} of the room below the title "
+                                f"(at least {MIN_STEP_FILL:.0%})")
+            if layout.narrated_digit_px is not None and layout.narrated_digit_px < MIN_NARRATED_DIGIT_PX:
+                problems.append(f"{name}.{step}: a narrated number's digits are {layout.narrated_digit_px:.1f} px "
+                                f"tall at 1080p (at least {MIN_NARRATED_DIGIT_PX})")
+            if layout.tick_digit_px is not None and layout.tick_digit_px < MIN_TICK_DIGIT_PX:
+                problems.append(f"{name}.{step}: tick labels' digits are {layout.tick_digit_px:.1f} px tall at 1080p "
+                                f"(at least {MIN_TICK_DIGIT_PX})")
+        return problems
 
     def _line_through(self, text: Mobject, low: np.ndarray, high: np.ndarray) -> Mobject | None:
         """A drawn line or curve (not text, not a filled shape) that passes through the box
@@ -472,6 +580,16 @@ class LessonScene(Scene):
     def width_right_of(self, mobject: Mobject, buff: float = 0.0) -> float:
         """Room between ``mobject``'s left edge (plus ``buff``) and the frame's right margin."""
         return self.camera.frame_width / 2 - EDGE_BUFF - mobject.get_left()[0] - buff
+
+    def move_to_room(self, mobject: Mobject, *, fit: bool = True, fill: bool = False) -> Mobject:
+        """Centre ``mobject`` in the room below the title (see :meth:`content_region`),
+        shrunk to fit it if ``fit`` and it is larger; with ``fill``, scaled up or down to the
+        largest size that fits (a lone picture taking the whole room)."""
+        low, high = self.content_region()
+        room = high - low
+        if fill or (fit and (mobject.width > room[0] or mobject.height > room[1])):
+            mobject.scale(min(room[0] / mobject.width, room[1] / mobject.height))
+        return mobject.move_to([(low[0] + high[0]) / 2, (low[1] + high[1]) / 2, 0])
 
     @property
     def content_top(self) -> float:

@@ -32,6 +32,10 @@ from typing import Iterable, Mapping
 
 from lessonkit.schema import TITLE_CHARS, Key
 
+#: The section a scene closes with (a fade to the background): part of the scene's clip
+#: and the lecture, not one of its steps.
+CLOSING_SECTION = "closing"
+
 
 class DeclarationError(TypeError):
     """A scene's code and its declared beats or labels disagree (one line, naming both)."""

@@ -196,6 +196,8 @@ SCHEMA: tuple[Key, ...] = (
         positive=True, maximum=10),
     Key("pacing.min_caption_seconds", "float", "No caption is shown for less than this.", minimum=0.5,
         maximum=20),
+    Key("pacing.closing_seconds", "float", "Each scene ends by fading to the background over this long, so "
+        "the joined lecture has no hard cuts (0: end on the last picture).", minimum=0, maximum=3),
     Key("theme.name", "choice", "dark or light.", choices=THEMES),
     *(Key(f"theme.{name}.{role}", "color", doc) for name in THEMES for role, doc in COLOR_ROLES.items()),
     Key(

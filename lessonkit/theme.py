@@ -16,12 +16,23 @@ from dataclasses import dataclass
 
 from lessonkit.config import Lesson, active_lesson, default_lesson
 
-# Sizes in manim's font-size units (48 is manim's default). 24 is the smallest that
-# stays legible at 854x480.
+# The type scale, in manim's font-size units (48 is manim's default). A formula's digits
+# are about 0.98 px tall per unit at 1080p (lessonkit.layout.digit_height_px), so a number
+# the narration names is set at BODY_SIZE or larger (31 px and up; 30 is the floor for the
+# back of a room), and a tick label at TICK_SIZE (23 px; 18 is the floor).
 TITLE_SIZE = 44
+#: A lone formula or question, large and central before it moves aside.
+DISPLAY_SIZE = 56
+#: Formulas: worked lines, results.
+FORMULA_SIZE = 40
 HEADING_SIZE = 36
+#: Sentences, and numbers beside plots.
 BODY_SIZE = 32
+#: Names of curves and axes (words and symbols, no narrated numbers).
 LABEL_SIZE = 28
+#: Axis ticks and bar numbers.
+TICK_SIZE = 24
+#: Muted names under pictures. 24 is the smallest that stays legible at 854x480.
 SMALL_SIZE = 24
 
 CURVE_STROKE = 5
@@ -59,9 +70,12 @@ class Theme:
     warning: str
 
     title_size: int = TITLE_SIZE
+    display_size: int = DISPLAY_SIZE
+    formula_size: int = FORMULA_SIZE
     heading_size: int = HEADING_SIZE
     body_size: int = BODY_SIZE
     label_size: int = LABEL_SIZE
+    tick_size: int = TICK_SIZE
     small_size: int = SMALL_SIZE
 
     @classmethod

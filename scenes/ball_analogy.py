@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from manim import DOWN, UP, FadeIn, FadeOut, GrowArrow, VGroup, Write
+from manim import DOWN, RIGHT, UP, FadeIn, FadeOut, GrowArrow, VGroup, Write
 
-from lessonkit.components import BallOnSurface
+from lessonkit.components import BallOnSurface, ZoomInset
 from lessonkit.scene import Beat, Label, LessonScene
 from lessonkit.text import prose, tex_words
 
@@ -46,6 +46,9 @@ class BallAnalogy(LessonScene):
         sign = -1.0 if where.startswith("-") else 1.0
         return sign * self.lesson.ball[where.lstrip("-")]
 
+    #: Each surface's width: four in a row fill the frame's width.
+    surface_width = 2.9
+
     def place_balls(self) -> None:
         push = self.lesson.ball.push
         self.beat("setup", push=self.spoken(push))
@@ -55,22 +58,48 @@ class BallAnalogy(LessonScene):
         for key, activation, where in self.SURFACES:
             z = self.ball_z(where)
             self.balls[key] = BallOnSurface(activation, z, z_window=(z - push - 0.8, z - push - 0.8 + window),
-                                            width=2.9, push=push, theme=self.theme)
+                                            width=self.surface_width, push=push, theme=self.theme)
         surfaces = VGroup(*self.balls.values()).arrange(buff=0.45, aligned_edge=DOWN)
-        names = VGroup(*(
-            prose(self.label(key), self.theme, font_size=self.theme.small_size, color=self.theme.muted)
-            .next_to(surfaces, UP, buff=0.3).match_x(ball)
-            for ball, (key, _, _) in zip(surfaces, self.SURFACES)
-        ))
-        self.panels = VGroup(names, surfaces).next_to(self.title, DOWN, buff=0.5)
-        self.surfaces = surfaces
+        # One line each (labels are at most 20 characters), all shrunk alike if one is wider than its surface.
+        names = VGroup(*(prose(self.label(key), self.theme, font_size=self.theme.body_size, color=self.theme.muted,
+                               chars_per_line=20) for key, _, _ in self.SURFACES))
+        names.scale(min(1.0, min(self.surface_width / name.width for name in names)))
+        for name, ball in zip(names, surfaces):
+            name.next_to(surfaces, UP, buff=0.4).match_x(ball)
+        self.panels = VGroup(names, surfaces)
+        self.names = names
+        self.distances = self.make_distances()
+        self.lesson_words = prose(self.line("lesson"), self.theme, font_size=self.theme.heading_size)
+        # The whole story laid out at once, centred in the frame: the surfaces in the middle,
+        # the distances under them, the lesson at the bottom; each appears in its beat.
+        story = VGroup(self.panels, self.distances, self.lesson_words).arrange(DOWN, buff=0.6)
+        for label, ball in zip(self.distances, self.balls.values()):
+            label.match_x(ball)
+        self.move_to_room(story)
         self.play(FadeIn(self.panels, lag_ratio=0.2), run_time=2)
+
+    def make_distances(self) -> VGroup:
+        """How far each ball moved, in the warning colour where it barely moved."""
+        labels = VGroup()
+        for key, ball in self.balls.items():
+            moved = ball.displacement
+            color = self.theme.warning if moved < 0.05 * self.lesson.ball.push else self.theme.text
+            labels.add(self.math(rf"{tex_words(self.label('moved') + ' ')} {self.number(f'{key}_moved', moved, 2)}",
+                                 color=color, font_size=self.theme.formula_size))
+        return labels.arrange(RIGHT, buff=0.45)
 
     def push_balls(self) -> None:
         self.beat("push")
         arrows = [ball.get_push_arrow() for ball in self.balls.values()]
         self.play(*(GrowArrow(arrow) for arrow in arrows))
-        self.play(*(ball.make_push_animation(run_time=2.5) for ball in self.balls.values()),
+        # The plateau ball's move is a hair's breadth at this scale: show it close up too,
+        # in the room between its name and its surface, rolling with it.
+        plateau = self.balls["plateau"]
+        close_up = plateau.get_close_up(width=0.85 * self.surface_width)
+        close_up.next_to(self.names[0], DOWN, buff=0.45).match_x(plateau)
+        self.zoom = ZoomInset(plateau.ball, close_up, theme=self.theme)
+        self.play(self.zoom.make_open_animation())
+        self.play(*(ball.make_push_animation(run_time=2.5) for ball in (*self.balls.values(), close_up)),
                   *(FadeOut(arrow) for arrow in arrows))
 
     def show_distances(self) -> None:
@@ -78,19 +107,9 @@ class BallAnalogy(LessonScene):
         self.beat("results", **{f"{key}_move": self.spoken(value, 2) for key, value in
                                 (("plateau", moved["plateau"]), ("centre", moved["centre"]),
                                  ("relu", moved["relu"]), ("dead", moved["dead"]))})
-        labels = VGroup()
-        for key, ball in self.balls.items():
-            color = self.theme.warning if moved[key] < 0.05 * self.lesson.ball.push else self.theme.text
-            text = self.math(rf"{tex_words(self.label('moved') + ' ')} {self.number(f'{key}_moved', moved[key], 2)}", color=color,
-                             font_size=self.theme.label_size)
-            labels.add(text.next_to(self.panels, DOWN, buff=0.35).match_x(ball))
-        self.play(Write(labels))
-        self.labels = labels
+        self.play(Write(self.distances))
 
     def state_the_lesson(self) -> None:
         self.beat("lesson")
-        lesson = prose(self.line("lesson"), self.theme, font_size=self.theme.body_size)
-        lesson.next_to(self.labels, DOWN, buff=0.5)
-        self.play(FadeIn(lesson, shift=0.1 * UP))
+        self.play(FadeIn(self.lesson_words, shift=0.1 * UP))
         self.wait(0.5)
-

@@ -49,7 +49,7 @@ class GradientChain(LessonScene):
         self.beat("backward", per_layer_gradient=self.spoken(self.factor))
         factor = self.math(rf"\times {self.number('per_layer_gradient', self.factor)} "
                            + tex_words(" " + self.label("per_layer")),
-                           color=self.chain.color, font_size=self.theme.label_size)
+                           color=self.chain.color, font_size=self.theme.body_size)
         # The bottom-right corner: clear of the network however many layers it has.
         factor.to_corner(DOWN + RIGHT, buff=EDGE_BUFF)
         self.play(FadeIn(factor))
@@ -63,7 +63,7 @@ class GradientChain(LessonScene):
         product = self.math(
             rf"{self.number('per_layer_gradient', self.factor)}^{{{self.layers}}} = "
             rf"{self.number('first_layer_gradient', first)}",
-            color=self.theme.warning,
+            color=self.theme.warning, font_size=self.theme.formula_size,
         )
         product.next_to(self.chain, DOWN, buff=0.3).to_edge(DOWN, buff=EDGE_BUFF)
         self.play(Write(product))

@@ -18,11 +18,21 @@ class PracticeScene(LessonScene):
     """Shared shape of a practice problem: a question, a pause, then the solution."""
 
     def pose_question(self, **values: str) -> None:
+        """The question alone, large in the middle of the frame, while the class thinks."""
         self.beat("question", **values)
         self.show_title()
-        self.question = prose(self.label("question", **values), self.theme, font_size=self.theme.body_size)
-        self.question.next_to(self.title, DOWN, buff=0.4).to_edge(LEFT, buff=EDGE_BUFF + 0.2)
+        low, high = self.content_region()
+        self.question_words = self.label("question", **values)
+        self.question = prose(self.question_words, self.theme, font_size=self.theme.display_size,
+                              max_width=high[0] - low[0])
+        self.move_to_room(self.question)
         self.play(FadeIn(self.question, shift=0.1 * UP))
+
+    def set_question_aside(self) -> None:
+        """Shrink the question to body size under the title, making room for the solution."""
+        target = prose(self.question_words, self.theme, font_size=self.theme.body_size)
+        target.next_to(self.title, DOWN, buff=0.35).to_edge(LEFT, buff=EDGE_BUFF + 0.2)
+        self.play(self.question.animate.become(target))
 
     def pause_to_think(self) -> None:
         self.beat("think")
@@ -41,6 +51,9 @@ class PracticeProblem1(PracticeScene):
         "conclusion": Beat("The point on the derivative curve.", "z", "share"),
     }
     labels = {"question": Label("The question, written on screen.", "z")}
+
+    #: Room for the worked lines; the plot of sigma' takes the rest of the width.
+    solution_width = 8.8
 
     def construct(self) -> None:
         self.solution_numbers = practice_problem_1(self.lesson.practice.z)
@@ -68,20 +81,24 @@ class PracticeProblem1(PracticeScene):
                     self.percent("share_percent", p.share),
                 ),
             ],
-            max_width=8.6,
+            font_size=self.theme.formula_size,
+            max_width=self.solution_width,
+            line_buff=0.5,
             theme=self.theme,
         )
-        self.solution.next_to(self.question, DOWN, buff=0.5, aligned_edge=LEFT)
         self.solution.lines[2][-1].set_color(self.theme.warning)
 
     def reveal(self, index: int, beat: str, **values: str) -> None:
         self.beat(beat, **values)
+        if index == 0:
+            self.set_question_aside()
+            self.solution.next_to(self.question, DOWN, buff=0.6, aligned_edge=LEFT)
         self.play(self.solution.make_reveal_animation(index))
 
     def mark_on_curve(self) -> None:
         p = self.solution_numbers
         self.beat("conclusion", z=self.spoken(p.z), share=self.spoken_percent(p.share))
-        plot = ActivationPlot("sigmoid", derivative=True, x_length=3.6, y_length=2.0, theme=self.theme,
+        plot = ActivationPlot("sigmoid", derivative=True, x_length=3.6, y_length=2.4, theme=self.theme,
                               z_max=self.lesson.plot.z_max, x_step=self.lesson.plot.z_max / 2)
         plot.next_to(self.solution, RIGHT, buff=0.5).align_to(self.solution, DOWN)
         plot.shift(RIGHT * max(0.0, -self.width_right_of(plot)))
@@ -133,20 +150,27 @@ class PracticeProblem2(PracticeScene):
         p = self.solution_numbers
         self.beat("product", layers=str(p.layers), per_layer_gradient=self.spoken(p.per_layer_gradient),
                   first_layer=self.spoken(p.first_layer_gradient))
+        self.set_question_aside()
         steps = min(p.layers, self.MAX_FACTORS_WRITTEN)
         total = tex_words(self.label("total"))
+        size = self.theme.formula_size
         lines = []
         for count in range(1, steps + 1):
             lines.append(self.math(rf"{total} = {self.factor_row(count)} = "
-                                   rf"{self.number(f'product_{count}', p.running_products[count - 1])}"))
+                                   rf"{self.number(f'product_{count}', p.running_products[count - 1])}",
+                                   font_size=size))
         if p.layers > steps:
-            lines.append(self.math(rf"{total} = {self.factor_row(p.layers)}"))
+            lines.append(self.math(rf"{total} = {self.factor_row(p.layers)}", font_size=size))
+        low, high = self.content_region()
+        for line in lines:
+            if line.width > high[0] - low[0]:
+                line.scale_to_fit_width(high[0] - low[0])
         final = self.math(
             rf"= {self.number('per_layer_gradient', p.per_layer_gradient)}^{{{p.layers}}} = "
             rf"{self.number('first_layer_gradient', p.first_layer_gradient)}",
-            color=self.theme.warning,
+            color=self.theme.warning, font_size=size,
         )
-        anchor = self.question.get_corner(DOWN + LEFT) + 0.6 * DOWN
+        anchor = self.question.get_corner(DOWN + LEFT) + 0.7 * DOWN
         for line in lines:
             line.next_to(anchor, DOWN, buff=0, aligned_edge=LEFT).align_to(self.question, LEFT)
         current = lines[0]
@@ -154,7 +178,7 @@ class PracticeProblem2(PracticeScene):
         for line in lines[1:]:
             self.play(ReplacementTransform(current, line), run_time=0.6 if p.layers > 3 else 0.9)
             current = line
-        final.next_to(current, DOWN, buff=0.35, aligned_edge=LEFT).shift(RIGHT * 1.0)
+        final.next_to(current, DOWN, buff=0.45, aligned_edge=LEFT).shift(RIGHT * 1.0)
         self.play(Write(final))
         self.product = VGroup(current, final)
 
@@ -165,9 +189,9 @@ class PracticeProblem2(PracticeScene):
         update = self.math(
             rf"\Delta w = {self.number('learning_rate', p.learning_rate)} \times "
             rf"{self.number('first_layer_gradient', p.first_layer_gradient)} = "
-            rf"{self.number('weight_update', p.weight_update)}"
+            rf"{self.number('weight_update', p.weight_update)}", font_size=self.theme.formula_size,
         )
-        update.next_to(self.product, DOWN, buff=0.5).align_to(self.question, LEFT)
+        update.next_to(self.product, DOWN, buff=0.8).align_to(self.question, LEFT)
         self.play(Write(update))
         self.update_line = update
 
@@ -175,7 +199,11 @@ class PracticeProblem2(PracticeScene):
         self.beat("conclusion")
         verdict = prose(self.lesson.practice.verdict, self.theme,
                         font_size=self.theme.heading_size, color=self.theme.warning, weight="BOLD")
-        verdict.next_to(self.update_line, DOWN, buff=0.6).set_x(0)
+        # Well clear of the update, but a long verdict may take the gap (and shrink) to stay on screen.
+        room = self.update_line.get_bottom()[1] - self.content_region()[0][1]
+        if verdict.height > room - 0.3:
+            verdict.scale_to_fit_height(room - 0.3)
+        verdict.next_to(self.update_line, DOWN, buff=min(1.0, room - verdict.height)).set_x(0)
         self.play(FadeIn(verdict, scale=1.1))
         self.wait(0.5)
 

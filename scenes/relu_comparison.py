@@ -95,7 +95,7 @@ class ReluComparison(LessonScene):
                              color=self.theme.function_color(name)) for name in paths}
         layer_1 = tex_words(self.label("layer", number="1") + ": ")
         firsts = {name: self.math(rf"{layer_1} {self.number(f'{name}_first_layer', path[0])}",
-                                  color=self.theme.function_color(name), font_size=self.theme.label_size)
+                                  color=self.theme.function_color(name), font_size=self.theme.body_size)
                   for name, path in paths.items()}
         # The charts take what the labels leave (a long "layer 1" value at 20 layers included);
         # 1.2 is room for the decade labels on the chart's axis.
@@ -122,22 +122,31 @@ class ReluComparison(LessonScene):
         inputs = VGroup(*(Arrow(LEFT * 2.2 + UP * dy, neuron.get_left() + UP * dy * 0.3, color=self.theme.muted,
                                 buff=0.05, stroke_width=3) for dy in (0.8, 0.0, -0.8)))
         output = Arrow(neuron.get_right(), neuron.get_right() + RIGHT * 1.8, color=self.theme.muted, buff=0.05)
-        z_text = self.math(rf"z = {self.number('dead_z', z)}", color=self.theme.warning)
+        z_text = self.math(rf"z = {self.number('dead_z', z)}", color=self.theme.warning,
+                           font_size=self.theme.formula_size)
         z_text.next_to(neuron, DOWN, buff=0.25)
-        diagram = VGroup(inputs, neuron, output, z_text).scale(1.2).to_edge(LEFT, buff=1.0).set_y(-0.3)
+        diagram = VGroup(inputs, neuron, output, z_text).scale(1.3)
         gradient = self.math(
             rf"\mathrm{{ReLU}}'({self.number('dead_z', z)}) = {self.number('dead_gradient', relu_prime(z))}",
-            color=self.theme.relu_prime,
+            color=self.theme.relu_prime, font_size=self.theme.formula_size,
+        )
+        learning_rate = self.lesson.chain.learning_rate
+        update = weight_update(learning_rate, relu_prime(z))
+        self.delta = self.math(
+            rf"\Delta w = {self.number('learning_rate', learning_rate)} \times "
+            rf"{self.number('dead_gradient', relu_prime(z))} = {self.number('dead_update', update)}",
+            font_size=self.theme.formula_size,
         )
         # The axes reach the dead neuron's z, however far left the lesson puts it.
         x_step = 2.0
         z_span = max(4.0, x_step * math.ceil(abs(z) / x_step))
-        slope = ActivationPlot("relu", derivative=True, x_length=5.0, y_length=1.6, z_max=z_span, x_step=x_step,
+        slope = ActivationPlot("relu", derivative=True, x_length=5.6, y_length=2.2, z_max=z_span, x_step=x_step,
                                y_range=self.shared_slope_range(), theme=self.theme)
         dot = slope.get_dot(z, color=self.theme.warning)
         self.dead_slope, self.dead_dot = slope, dot
-        right = VGroup(gradient, VGroup(slope, dot)).arrange(DOWN, buff=0.5, aligned_edge=LEFT)
-        right.next_to(diagram, RIGHT, buff=1.2).set_y(0.0)
+        # The neuron at the left; at the right its slope, its gradient and (next beat) its update.
+        right = VGroup(VGroup(slope, dot), gradient, self.delta).arrange(DOWN, buff=0.6, aligned_edge=LEFT)
+        self.move_to_room(VGroup(diagram, right).arrange(RIGHT, buff=1.2))
         self.diagram = diagram
         self.play(FadeIn(diagram))
         self.play(Create(slope), run_time=1.2)
@@ -148,10 +157,7 @@ class ReluComparison(LessonScene):
         learning_rate = self.lesson.chain.learning_rate
         update = weight_update(learning_rate, relu_prime(self.lesson.dying_relu.z))
         self.beat("dead_weight", learning_rate=self.spoken(learning_rate), update=self.spoken(update))
-        delta = self.math(
-            rf"\Delta w = {self.number('learning_rate', learning_rate)} \times "
-            rf"{self.number('dead_gradient', relu_prime(self.lesson.dying_relu.z))} = {self.number('dead_update', update)}"
-        ).next_to(self.dead_gradient, RIGHT, buff=0.8)
+        delta = self.delta
         self.play(Write(delta))
         cross = Cross(self.diagram[1], stroke_color=self.theme.warning, stroke_width=6)
         self.play(Create(cross), self.diagram[1].animate.set_stroke(self.theme.muted), Indicate(delta[0]))

@@ -31,12 +31,16 @@ class Saturation(LessonScene):
         self.push_point(side=-1, beat="left")
         self.sum_up()
 
+    #: The plot's size once the readouts stand beside it; before, it fills the frame.
+    plot_width, plot_height = 8.4, 4.6
+
     def draw_curve(self) -> None:
         self.beat("curve")
         self.show_title()
-        self.plot = ActivationPlot("sigmoid", x_length=8.4, y_length=4.2, z_max=self.lesson.plot.z_max,
-                                   theme=self.theme)
-        self.plot.to_edge(LEFT, buff=0.6).shift(0.35 * DOWN)
+        self.plot = ActivationPlot("sigmoid", x_length=self.plot_width, y_length=self.plot_height,
+                                   z_max=self.lesson.plot.z_max, theme=self.theme)
+        # Alone, the curve takes the whole room; it moves aside when the numbers arrive.
+        self.move_to_room(self.plot, fill=True)
         self.play(Create(self.plot.axes), FadeIn(self.plot.tick_labels, self.plot.x_label, self.plot.y_label))
         self.play(Create(self.plot.graph), run_time=2)
 
@@ -45,7 +49,7 @@ class Saturation(LessonScene):
         self.beat("regions", threshold=self.spoken(threshold))
         regions = self.plot.get_saturated_regions(threshold)
         label = self.math(rf"|z| \geq {self.number('threshold', threshold)}", color=self.theme.saturated,
-                          font_size=self.theme.label_size)
+                          font_size=self.theme.formula_size)
         label.next_to(regions[1], UP, buff=0.1)
         self.play(FadeIn(regions), Write(label))
         self.bring_to_front(self.plot.graph)
@@ -57,9 +61,16 @@ class Saturation(LessonScene):
                                         font_size=self.theme.body_size)
         self.sigma_readout = LabelledReadout(r"\sigma(z) =", lambda: sigmoid(self.z.get_value()), sig_figs=4,
                                              font_size=self.theme.body_size, number_color=self.theme.sigmoid)
-        readouts = VGroup(self.z_readout, self.sigma_readout).arrange(DOWN, aligned_edge=LEFT, buff=0.3)
-        readouts.next_to(self.plot, RIGHT, buff=0.4).align_to(self.plot, UP)
-        self.readouts = readouts
+        self.readouts = VGroup(self.z_readout, self.sigma_readout).arrange(DOWN, aligned_edge=LEFT, buff=0.3)
+
+    def make_room_for_readouts(self) -> None:
+        """Shrink the plot to its working size at the left; the readouts stand at its right."""
+        stage = VGroup(self.plot, self.regions[0])
+        target = stage.copy().scale(self.plot_width / self.plot.axes.x_axis.width)
+        target.to_edge(LEFT, buff=0.6).set_y(self.content_region()[0][1] + target.height / 2 + 0.2)
+        label = self.regions[1].copy().next_to(target[1][1], UP, buff=0.1)
+        self.play(stage.animate.become(target), self.regions[1].animate.move_to(label))
+        self.readouts.next_to(self.plot, RIGHT, buff=0.4).align_to(self.plot, UP)
 
     def push_point(self, side: int, beat: str) -> None:
         settings = self.lesson.saturation
@@ -70,6 +81,8 @@ class Saturation(LessonScene):
         self.beat(beat, **{k: self.spoken(v) for k, v in values.items()},
                   **{names[0]: self.spoken(sigma_from), names[1]: self.spoken(sigma_to)})
 
+        if side > 0:
+            self.make_room_for_readouts()
         self.z.set_value(z_from)
         dot = follow(self.plot.get_dot(z_from), lambda: self.plot.point_at(self.z.get_value()))
         if side > 0:
@@ -79,7 +92,7 @@ class Saturation(LessonScene):
         self.play(self.z.animate(run_time=3, rate_func=linear).set_value(z_to))
         dot.clear_updaters()
 
-        size = self.theme.label_size
+        size = self.theme.body_size
         change = VGroup(
             self.math(rf"z:\ {self.number(f'{beat}_z_from', z_from)} \to {self.number(f'{beat}_z_to', z_to)}",
                       font_size=size),

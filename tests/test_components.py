@@ -7,10 +7,11 @@ from __future__ import annotations
 import math
 
 import pytest
+from manim import DOWN
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from lessonkit.components import ActivationPlot, BallOnSurface, LayerChain, LogBarChart
+from lessonkit.components import ActivationPlot, BallOnSurface, LayerChain, LogBarChart, ZoomInset
 from lessonkit.config import default_lesson, load_lesson, use_lesson
 from lessonkit.theme import Theme
 from mathcore import ACTIVATIONS, gradient_through_layers
@@ -164,3 +165,30 @@ def test_components_without_a_theme_or_range_ignore_the_active_lesson():
     assert plot.theme == ball.theme == Theme.default() == THEME
     assert Theme.default().name == "dark"
     assert plot.z_max == default_lesson().plot.z_max == 8.0
+
+
+@settings(max_examples=25, deadline=None)
+@given(z=st.floats(2, 12), push=st.floats(0.05, 2))
+def test_a_close_up_shows_a_tiny_move_large_and_the_inset_joins_it_to_its_spot(z, push):
+    ball = BallOnSurface("sigmoid", z, z_window=(z - push - 1, z + 0.5), width=3, push=push)
+    close_up = ball.get_close_up(width=3).next_to(ball, DOWN, buff=1)
+    # The same move in z: a hair on the surface, most of the close-up's width.
+    assert close_up.displacement == ball.displacement
+    moved_on_screen = close_up.displacement * close_up.unit
+    assert 0.5 * 3 < moved_on_screen < 3
+    assert close_up.magnification == pytest.approx(close_up.unit / ball.unit)
+    inset = ZoomInset(ball.ball, close_up)
+    assert inset.marker.width >= 0.45 and inset.marker.get_center() == pytest.approx(ball.ball.get_center())
+    assert inset.panel.width > close_up.width and inset.panel.height > close_up.height
+    # Each connector runs from the marker's edge to the panel's, below it here.
+    for start, end in (line.get_start_and_end() for line in inset.connectors):
+        assert start[1] == pytest.approx(inset.marker.get_bottom()[1])
+        assert end[1] == pytest.approx(inset.panel.get_top()[1])
+
+
+def test_a_zoom_inset_is_refused_on_top_of_its_spot_and_a_still_ball_has_no_close_up():
+    ball = BallOnSurface("relu", -2, z_window=(-3, -1), push=1)
+    with pytest.raises(ValueError, match="does not move"):
+        ball.get_close_up(width=3)
+    with pytest.raises(ValueError, match="clear of the spot"):
+        ZoomInset(ball.ball, ball.surface.copy())

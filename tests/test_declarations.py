@@ -42,6 +42,28 @@ def test_an_undeclared_beat_is_refused_when_the_class_is_created():
                 self.beat("sloap")
 
 
+def test_the_closing_fade_s_name_is_not_a_beat_name():
+    with pytest.raises(DeclarationError, match="may not be called 'closing'"):
+        class ClosingBeat(LessonScene):
+            beats = {"closing": Beat("The end.")}
+
+            def construct(self) -> None:
+                self.beat("closing")
+
+
+@pytest.mark.parametrize("seconds", [0, 0.6])
+def test_a_scene_closes_with_a_fade_unless_told_not_to(tmp_path, seconds):
+    from scenes import KeyFormula
+
+    scene = render_tiny(KeyFormula, tmp_path, [f"pacing.closing_seconds={seconds}"], write_movie=False)
+    sections = [section.name for section in scene.manager.file_writer.sections]
+    assert (sections[-1] == "closing") == (seconds > 0)
+    assert sections.count("closing") == (1 if seconds else 0)
+    # Faded out: nothing left on screen; not faded: the last beat's picture stays.
+    drawn = [mobject for mobject in scene.mobjects if mobject.family_members_with_points()]
+    assert bool(drawn) == (seconds == 0)
+
+
 def test_a_computed_beat_is_checked_when_it_runs(tmp_path):
     class ComputedBeat(LessonScene):
         beats = {"slope": Beat("The slope at z.", "z")}

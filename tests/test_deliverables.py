@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 import subprocess
 import sys
 import time
@@ -10,12 +11,13 @@ import time
 import av
 import numpy as np
 import pytest
-from PIL import Image
+from PIL import Image, ImageColor
 
 from lessonkit.audio import RATE, read_audio
 from lessonkit.config import load_lesson
 from lessonkit.pipeline import render_lecture
 from lessonkit.speech import wrap_cue
+from lessonkit.theme import Theme
 from lessonkit.video import frames_at, has_alpha, last_frame, probe
 from scenes import LearningGoal
 from tests.conftest import ROOT, TEST_QUALITY
@@ -31,21 +33,44 @@ def test_steps_split_each_clip_at_its_pauses(tiny_lecture):
         whole = probe(out / clip["file"], decode=True, fps=4)
         steps = [probe(out / step["file"], decode=True, fps=4) for step in clip["steps"]]
         assert len(steps) >= 2
-        assert sum(step.frames for step in steps) == whole.frames
+        # After the last step, the scene fades to the background (and holds it for a frame):
+        # not a step of its own.
+        closing = load_lesson().pacing.closing_seconds
+        assert whole.frames - sum(step.frames for step in steps) == math.ceil(closing * 4) + 1
+        assert "closing" not in [step["name"] for step in clip["steps"]]
         for number, step in enumerate(clip["steps"], start=1):
             assert step["file"] == f"clips/{clip['file'][6:-4]}/{number:02d}-{step['name']}.mp4"
         assert [s["name"] for s in clip["steps"]][:1] in (["title"], ["sigmoid"])
 
 
-def test_posters_are_the_last_frames(tiny_lecture):
+def test_posters_are_the_last_frames_of_the_steps(tiny_lecture):
     out, _ = tiny_lecture
     for clip in manifest_of(out)["clips"]:
-        for item in [clip, *clip["steps"]]:
+        for item in clip["steps"]:
             poster = Image.open(out / item["poster"])
             assert poster.size == (854, 480)
             # Decoded from the start, not by last_frame()'s seek: an independent answer.
             expected = np.asarray(frames_at(out / item["file"], [float("inf")])[0], dtype=int)
             assert np.abs(np.asarray(poster.convert("RGB"), dtype=int) - expected).max() == 0
+        # The clip's own poster is its last picture before it fades out: its last step's.
+        assert (out / clip["poster"]).read_bytes() == (out / clip["steps"][-1]["poster"]).read_bytes()
+
+
+def test_scenes_open_and_close_on_the_background_so_the_lecture_has_no_hard_cut(tiny_lecture):
+    out, _ = tiny_lecture
+    background = np.array(ImageColor.getrgb(Theme.from_lesson(load_lesson()).background))
+    lecture = out / "lecture.mp4"
+    for clip in manifest_of(out)["clips"]:
+        # The lecture around each join (clip start), and each clip's own first and last frames.
+        first, last = frames_at(out / clip["file"], [0, float("inf")])
+        joined = frames_at(lecture, [clip["start"], max(0.0, clip["start"] - 0.01)])
+        for where, frame in zip(("first", "last", "lecture at start", "lecture before start"), (first, last, *joined)):
+            pixels = np.asarray(frame, dtype=int)
+            # Nearly all of the frame is the background (the encoder's rounding aside).
+            assert (np.abs(pixels - background).max(axis=2) <= 6).mean() > 0.995, (clip["scene"], where)
+        # ...and the clip does show something in between.
+        middle = np.asarray(Image.open(out / clip["poster"]).convert("RGB"), dtype=int)
+        assert (np.abs(middle - background).max(axis=2) > 6).mean() > 0.01
 
 
 def test_every_clip_and_step_has_captions_in_srt_and_vtt(tiny_lecture):
@@ -185,7 +210,8 @@ def test_clip_formats_decode_to_their_end(tmp_path, clip_format, transparent, co
     assert lecture.codec == "h264" and lecture.frames == clip.frames
     if transparent:
         assert has_alpha(out / clip.file)
-        frame = np.asarray(last_frame(out / clip.file, alpha=True))
+        # The last step's end: the clip itself ends faded out, all transparent.
+        frame = np.asarray(last_frame(out / clip.steps[-1].file, alpha=True))
         assert frame[2, 2, 3] == 0, "the background is transparent"
         assert frame[..., 3].max() == 255, "the drawing is opaque"
         assert np.asarray(Image.open(out / clip.poster))[2, 2, 3] == 0

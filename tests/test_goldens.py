@@ -19,7 +19,7 @@ import pytest
 from manim import tempconfig
 from PIL import Image
 
-from lessonkit.config import use_lesson
+from lessonkit.config import load_lesson, use_lesson
 from scenes import LECTURE
 from tests.conftest import TINY
 
@@ -31,13 +31,17 @@ MISMATCH_TOLERANCE = 2e-4
 
 
 def render_last_frame(scene_class: type, media_dir: Path) -> np.ndarray:
-    use_lesson(None)
+    """The scene's last beat's picture: without the fade to the background that closes it."""
+    use_lesson(load_lesson(overrides=["pacing.closing_seconds=0"]))
     settings = {**TINY, "media_dir": str(media_dir), "write_to_movie": False, "dry_run": True,
                 "progress_bar": "none", "verbosity": "WARNING"}
-    with tempconfig(settings):
-        scene = scene_class(skip_animations=True)
-        scene.render()
-        return np.array(scene.renderer.get_frame())
+    try:
+        with tempconfig(settings):
+            scene = scene_class(skip_animations=True)
+            scene.render()
+            return np.array(scene.renderer.get_frame())
+    finally:
+        use_lesson(None)
 
 
 @pytest.mark.parametrize("scene_class", LECTURE, ids=lambda c: c.__name__)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 
@@ -139,3 +141,30 @@ def test_the_dying_relu_dot_sits_on_its_axes(media_dir):
     left, right = axes.c2p(axes.x_range[0], 0)[0], axes.c2p(axes.x_range[1], 0)[0]
     assert left - 1e-6 <= dot.get_center()[0] <= right + 1e-6
     assert axes.p2c(dot.get_center())[0] == pytest.approx(z)
+
+
+EXAMPLES = Path(__file__).resolve().parent.parent / "docs" / "examples"
+
+# Variants that change what a scene lays out: longer products, wider numbers, another curve, the light theme.
+COMPOSITION_VARIANTS = [
+    (PracticeProblem1, ["practice.z=4"], None),
+    (GradientChain, ["chain.layers=20", "chain.per_layer_gradient=0.25"], None),
+    (PracticeProblem2, ["chain.layers=20", "chain.per_layer_gradient=0.25"], None),
+    (ReluComparison, ["chain.layers=20", "chain.per_layer_gradient=0.25"], None),
+    (TangentTrace, [], EXAMPLES / "tanh-lesson.toml"),
+    (GradientChain, [], EXAMPLES / "exploding-lesson.toml"),
+    (PracticeProblem2, [], EXAMPLES / "exploding-lesson.toml"),
+    (KeyFormula, ["theme.name=light"], None),
+    (BallAnalogy, ["theme.name=light"], None),
+    (RealNetwork, ["theme.name=light"], None),
+]
+
+
+@pytest.mark.parametrize(("scene_class", "overrides", "config"), COMPOSITION_VARIANTS,
+                         ids=[f"{v[0].__name__}-{'+'.join(v[1]) or v[2].name}" for v in COMPOSITION_VARIANTS])
+def test_variants_keep_the_composition_and_legibility_targets(media_dir, scene_class, overrides, config):
+    """Issue 10's per-step targets (fill, digit heights) hold for the documented variants too."""
+    scene = render_tiny(scene_class, media_dir, overrides, config_path=config, skip_animations=True)
+    assert scene.step_layouts
+    assert scene.layout_problems == []
+    assert scene.composition_problems() == []

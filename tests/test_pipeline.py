@@ -91,6 +91,8 @@ def test_cli_lists_the_scenes_in_lecture_order():
         (["--set", "theme.name=blue"], "theme.name = 'blue' is unknown"),
         (["--config", "no-such-file.toml"], "config file not found: no-such-file.toml"),
         (["--bogus"], "unrecognized arguments: --bogus"),
+        (["--renders", "2"], "--renders needs --watch"),
+        (["--watch", "--list"], "--watch renders the lecture; it does not go with --list"),
     ],
 )
 def test_usage_errors_exit_2_with_one_line_and_write_nothing(tmp_path, args, message):
@@ -183,3 +185,74 @@ def test_interrupt_stops_without_writing_a_lecture(tmp_path):
     assert process.returncode == 130, stderr
     assert "interrupted" in stderr
     assert not (out / "lecture.mp4").exists()
+
+
+def _encoded_files(folder):
+    """Every clip, step, poster, the lecture and the pptx in a render's folder: what is encoded."""
+    return sorted(path.relative_to(folder) for path in folder.rglob("*")
+                  if path.suffix in (".mp4", ".png", ".pptx"))
+
+
+def _text_files(folder):
+    return sorted(path.relative_to(folder) for path in folder.rglob("*")
+                  if path.suffix in (".srt", ".vtt", ".json", ".txt", ".html"))
+
+
+def test_an_unchanged_render_encodes_nothing_and_writes_the_same_files(tiny_lecture, tiny_cache, tmp_path,
+                                                                       monkeypatch):
+    """Issue 13: a second render of the same lecture links the first one's encoded files."""
+    from lessonkit import deck, pipeline
+
+    def encoder(*args, **kwargs):
+        raise AssertionError("nothing should be encoded again")
+
+    for name in ("_write_clip", "_write_poster", "join_clips", "transcode_to_mp4"):
+        monkeypatch.setattr(pipeline, name, encoder)
+    monkeypatch.setattr(deck, "write_pptx", encoder)
+    first, _ = tiny_lecture
+    again = tmp_path / "again"
+    render_lecture([LearningGoal, KeyFormula], load_lesson(), again, quality=TEST_QUALITY, jobs=2,
+                   cache_dir=tiny_cache)
+    encoded = _encoded_files(first)
+    assert encoded == _encoded_files(again) and len(encoded) > 10
+    for name in encoded:  # the same files on disk, linked, not copies
+        assert os.stat(again / name).st_ino == os.stat(first / name).st_ino, name
+    assert _text_files(first) == _text_files(again)
+    for name in _text_files(first):  # captions, chapters, manifest, decks: byte for byte
+        assert (again / name).read_bytes() == (first / name).read_bytes(), name
+
+
+def test_a_one_key_edit_encodes_only_the_scene_that_read_it(tiny_lecture, tiny_cache, tmp_path, monkeypatch):
+    from lessonkit import pipeline
+
+    written: list[str] = []
+    write_scene_media = pipeline._write_scene_media
+    monkeypatch.setattr(pipeline, "_write_scene_media",
+                        lambda item, *args: written.append(item.render.name) or write_scene_media(item, *args))
+    edited = load_lesson(overrides=['titles.key_formula="The steepest slope is small"'])
+    out = tmp_path / "edited"
+    render_lecture([LearningGoal, KeyFormula], edited, out, quality=TEST_QUALITY, jobs=2, cache_dir=tiny_cache)
+    assert written == ["KeyFormula"]
+    first, _ = tiny_lecture
+    same = "clips/01-LearningGoal.mp4"
+    assert os.stat(out / same).st_ino == os.stat(first / same).st_ino
+    assert json.loads((out / "manifest.json").read_text())["clips"][1]["title"] == "The steepest slope is small"
+    lecture = probe(out / "lecture.mp4", decode=True, fps=4)
+    assert lecture.frames == sum(probe(out / "clips" / name, fps=4).frames
+                                 for name in ("01-LearningGoal.mp4", "02-KeyFormula.mp4"))
+
+
+def test_a_changed_kept_file_is_not_reused(tmp_path):
+    """A file kept in the cache and changed in place afterwards (through an output's link) is written anew."""
+    from lessonkit.outputcache import OutputCache
+
+    built = tmp_path / "built"
+    (built / "clips").mkdir(parents=True)
+    (built / "clips" / "a.mp4").write_bytes(b"first")
+    cache = OutputCache(tmp_path / "outputs")
+    cache.keep("key", built, ["clips/a.mp4"])
+    assert cache.fetch("key", tmp_path / "one", ["clips/a.mp4"])
+    with open(tmp_path / "one" / "clips" / "a.mp4", "ab") as linked:
+        linked.write(b" and changed")
+    assert not cache.fetch("key", tmp_path / "two", ["clips/a.mp4"])
+    assert not (tmp_path / "two").exists()

@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import re
+import statistics
 
 import pytest
+from manim import RIGHT, MathTex, Square, Text
 
 import mathcore
 from lessonkit.config import load_lesson
+from lessonkit.fonts import FONT
+from lessonkit.layout import MEDIAN_FILL, content_fill, digit_height_px
+from lessonkit.scenetext import CLOSING_SECTION
 from mathcore import (
     ACTIVATIONS,
     descent_step,
@@ -229,3 +234,45 @@ def test_a_number_typed_into_a_formula_is_caught():
 def test_curves_told_apart_by_colour_are_also_named(lecture_scenes, name, labels):
     """Meaning never by colour alone: each curve's plot names its function."""
     assert set(labels) <= lecture_scenes[name].screen_tex
+
+
+# --- composition and legibility (issue 10) ----------------------------------------------------
+
+
+@pytest.mark.parametrize("name", SCENE_NAMES)
+def test_every_step_fills_the_frame_and_its_numbers_read_from_the_back_of_the_room(lecture_scenes, name):
+    scene = lecture_scenes[name]
+    # Every step (section, but the closing fade) was measured at its end, the frame its poster shows.
+    steps = {section.name for section in scene.manager.file_writer.sections} - {CLOSING_SECTION}
+    assert set(scene.step_layouts) == steps
+    assert scene.composition_problems() == []
+
+
+def test_the_lecture_fills_a_median_share_of_the_frame_below_the_title(lecture_scenes):
+    fills = [layout.fill for scene in lecture_scenes.values() for layout in scene.step_layouts.values()]
+    assert len(fills) >= len(SCENE_NAMES)
+    assert statistics.median(fills) >= MEDIAN_FILL, sorted(round(fill, 2) for fill in fills)
+
+
+def test_narrated_numbers_are_found_and_measured(lecture_scenes):
+    """The legibility check sees the numbers the narration names (it would pass vacuously otherwise)."""
+    key_formula = lecture_scenes["KeyFormula"].step_layouts["maximum"]
+    assert key_formula.narrated_digit_px is not None  # 0.5 x 0.5 = 0.25, all three named
+    assert lecture_scenes["BallAnalogy"].step_layouts["results"].narrated_digit_px is not None
+    assert lecture_scenes["TangentTrace"].step_layouts["setup"].tick_digit_px is not None
+
+
+def test_the_measures_themselves():
+    # A 2 x 2 square in a 8 x 4 room fills an eighth of it; the part outside the room is not counted.
+    assert content_fill([Square(side_length=2)], (-4, -2), (4, 2)) == pytest.approx(0.125, abs=1e-6)
+    assert content_fill([Square(side_length=2).shift(4 * RIGHT)], (-4, -2), (4, 2)) == pytest.approx(0.0625, abs=1e-6)
+    assert content_fill([], (-4, -2), (4, 2)) == 0
+    # A lone formula at the body size in the room below a title fills a few percent: below the floor.
+    assert content_fill([MathTex(r"\sigma(z) = 0.25", font_size=32)], (-6.7, -3.6), (6.7, 2.8)) < 0.05
+    # Digits at 1080p: about one px per font-size unit in a formula; scaling a formula scales them.
+    formula = MathTex("0.25", font_size=32)
+    assert 29 < digit_height_px(formula) < 33
+    assert digit_height_px(formula.scale(0.5)) == pytest.approx(digit_height_px(MathTex("0.25", font_size=16)), rel=0.02)
+    text = Text("z = 5", font=FONT, font_size=32)
+    assert digit_height_px(text) == pytest.approx(text[-1].height * 135, rel=1e-9)
+    assert digit_height_px(Text("none", font=FONT)) == 0

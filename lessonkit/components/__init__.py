@@ -10,6 +10,7 @@ from lessonkit.components.chain import LayerChain
 from lessonkit.components.plots import ActivationPlot, TangentTracer, nice_range
 from lessonkit.components.readout import LabelledReadout, LiveNumber
 from lessonkit.components.solution import WorkedSolution
+from lessonkit.components.zoom import ZoomInset
 
 __all__ = [
     "ActivationPlot",
@@ -20,6 +21,7 @@ __all__ = [
     "LogBarChart",
     "TangentTracer",
     "WorkedSolution",
+    "ZoomInset",
     "nice_range",
     "gradient_decades",
     "shared_decades",

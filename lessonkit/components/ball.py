@@ -75,6 +75,23 @@ class BallOnSurface(VGroup):
         normal = np.array([-slope, 1.0, 0.0]) / np.hypot(slope, 1.0)
         return here + normal * self.ball_radius + (self.surface.get_start() - self._to_scene(self._origin[0]))
 
+    def get_close_up(self, width: float, margin: float = 0.35) -> "BallOnSurface":
+        """The same ball on the same curve over a window just wider than its move
+        (``margin`` times the move on either side), ``width`` wide: for a move too small
+        to see, shown in a :class:`~lessonkit.components.ZoomInset`. Its push animation
+        rolls its ball by the same amount in z, which here spans most of the width.
+        ``magnification`` on the result says how many times larger it draws the curve."""
+        if not self.displacement > 0:
+            raise ValueError("this ball does not move: there is no move to show close up")
+        if not margin > 0:
+            raise ValueError(f"margin must be positive, got {margin!r}")
+        end = self.z - self.displacement
+        window = (end - margin * self.displacement, self.z + margin * self.displacement)
+        close_up = BallOnSurface(self.activation.name, self.z, z_window=window, width=width, push=self.push,
+                                 ball_radius=self.ball_radius, color=self.surface.get_color(), theme=self.theme)
+        close_up.magnification = close_up.unit / self.unit
+        return close_up
+
     def get_push_arrow(self) -> Arrow:
         """An arrow at the ball pointing downhill (left), longer for a harder push."""
         arrow = Arrow(RIGHT, LEFT, color=self.theme.gradient, buff=0, stroke_width=5,

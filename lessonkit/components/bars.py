@@ -112,7 +112,7 @@ class LogBarChart(VGroup):
                 continue
             y = height * (exponent - self.floor_exponent) / span
             text = "1" if exponent == 0 else f"10^{{{exponent}}}"
-            label = MathTex(text, font_size=theme.small_size, color=theme.muted)
+            label = MathTex(text, font_size=theme.tick_size, color=theme.muted)
             tick = Line(LEFT * 0.08, RIGHT * 0.08, color=theme.muted, stroke_width=AXIS_STROKE).shift(UP * y)
             self.decade_labels.add(VGroup(tick, label.next_to(tick, LEFT, buff=0.1)))
         self.bars = VGroup()
@@ -125,7 +125,7 @@ class LogBarChart(VGroup):
         self.bar_labels = VGroup()
         if bar_labels is not None:
             for bar, text in zip(self.bars, bar_labels):
-                label = MathTex(text, font_size=theme.small_size, color=theme.muted)
+                label = MathTex(text, font_size=theme.tick_size, color=theme.muted)
                 self.bar_labels.add(label.next_to([bar.get_center()[0], 0, 0], DOWN, buff=0.15))
         self.add(self.axis, self.baseline, self.decade_labels, self.bars, self.bar_labels)
 

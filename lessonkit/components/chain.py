@@ -106,7 +106,7 @@ class LayerChain(VGroup):
                                 stroke_opacity=0.45, buff=radius))
         label_step = 1 if n <= 10 else 2
         self.layer_labels = VGroup(*(
-            MathTex(str(index + 1), font_size=theme.small_size, color=theme.muted).next_to(column, UP, buff=0.12)
+            MathTex(str(index + 1), font_size=theme.tick_size, color=theme.muted).next_to(column, UP, buff=0.12)
             for index, column in enumerate(self.columns) if index % label_step == 0 or index == n - 1
         ))
         self.add(self.edges, self.columns, self.loss, self.layer_labels)
@@ -126,7 +126,7 @@ class LayerChain(VGroup):
                 if show_all or index in (0, n - 1):
                     # Only the two ends are labelled when the layers are many: they may spread
                     # over their unlabelled neighbours and keep a readable size.
-                    label = MathTex(format_number(value, 2), font_size=theme.small_size, color=theme.text)
+                    label = MathTex(format_number(value, 2), font_size=theme.tick_size, color=theme.text)
                     label.next_to([bar.get_center()[0], self.chart.get_bottom()[1], 0], DOWN, buff=0.12)
                     self.value_labels.add(label)
                 else:

@@ -107,15 +107,15 @@ class ActivationPlot(VGroup):
             y_length=y_length,
             tips=False,
             axis_config={"color": theme.muted, "stroke_width": AXIS_STROKE, "include_ticks": True,
-                         "font_size": theme.small_size},
+                         "font_size": theme.tick_size},
         )
         self.tick_labels = VGroup()
         if show_numbers:
             for z in np.arange(-self.z_max, self.z_max + 1e-9, x_step) if show_z_numbers else ():
-                label = MathTex(format_number(z), font_size=theme.small_size, color=theme.muted)
+                label = MathTex(format_number(z), font_size=theme.tick_size, color=theme.muted)
                 self.tick_labels.add(label.next_to(self.axes.c2p(z, y_range[0]), DOWN, buff=0.15))
             for y in (y_range[0], y_range[1]):
-                label = MathTex(format_number(y), font_size=theme.small_size, color=theme.muted)
+                label = MathTex(format_number(y), font_size=theme.tick_size, color=theme.muted)
                 self.tick_labels.add(label.next_to(self.axes.c2p(-self.z_max, y), LEFT, buff=0.15))
         color = color or (theme.derivative_color(activation) if derivative else theme.function_color(activation))
         self.color = color
@@ -166,7 +166,7 @@ class ActivationPlot(VGroup):
         if label is not None:
             # Above the line's left end, where curves of the lesson sit low: clear of them
             # and of anything placed to the right of the plot.
-            text = MathTex(label, font_size=self.theme.small_size, color=color)
+            text = MathTex(label, font_size=self.theme.tick_size, color=color)
             group.add(text.next_to(line.get_start(), UP + RIGHT, buff=0.08))
         return group
 

@@ -24,6 +24,7 @@ import numpy as np
 
 from manim import DL, UP, UR, FadeIn, FadeOut, MathTex, Mobject, Scene, Tex, Text, VMobject, config
 from manim.utils import hashing
+from manim.utils.exceptions import EndSceneEarlyException
 
 from lessonkit.config import Lesson, active_lesson, check_scene_words
 from lessonkit.layout import (
@@ -231,11 +232,13 @@ class LessonScene(Scene):
         return self.frames / self.fps
 
     def tear_down(self) -> None:
-        # A render of a range of animations (manim -n a,b) that stopped at its last one: the
-        # hold after the last line and the closing fade are later ranges' animations.
-        if not 0 <= config.upto_animation_number < self.renderer.num_plays:
+        try:
             self._close_utterance()
             self._close_to_background()
+        except EndSceneEarlyException:
+            # A render of a range of animations (manim -n a,b) that ends before the hold after
+            # the last line or before the closing fade: those are a later range's animations.
+            pass
         for text_class in (MathTex, Tex, Text):
             text_class.set_default()
 

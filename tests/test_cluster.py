@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 
 from lessonkit.config import load_lesson
-from lessonkit.pipeline import render_lecture
+from lessonkit.pipeline import QUALITIES, render_lecture
 from lessonkit.segments import ScenePlan, SectionPlan, split
 from scenes import KeyFormula, LearningGoal
 
@@ -126,7 +126,11 @@ def test_cli_renders_whole_scenes_on_a_dask_cluster(dask_cluster, tmp_path):
     manifest = json.loads((tmp_path / "out" / "manifest.json").read_text())
     clip = manifest["clips"][0]
     assert len(frames_of(tmp_path / "out" / clip["file"])) == clip["frames"] > 0
-    assert sum(len(frames_of(tmp_path / "out" / step["file"])) for step in clip["steps"]) == clip["frames"]
+    # The steps, then the closing fade to the background (no step).
+    steps = sum(len(frames_of(tmp_path / "out" / step["file"])) for step in clip["steps"])
+    closing = load_lesson().pacing.closing_seconds
+    # manim's frames for the fade (np.arange, as it counts them), then one of the background.
+    assert clip["frames"] - steps == len(np.arange(0, closing, 1 / QUALITIES["low"].fps)) + 1
     assert (worker_cache / "videos").is_dir() and not (tmp_path / "cache" / "videos").exists()
 
 

@@ -50,6 +50,9 @@ class TangentTrace(LessonScene):
         self.slope = ActivationPlot(name, derivative=True, **size)
         self.slope.y_label.next_to(self.slope.axes.y_axis.get_top(), RIGHT, buff=0.15)
         plots = VGroup(self.curve, self.slope).arrange(DOWN, buff=0.55, aligned_edge=LEFT)
+        # Each z straight above itself (their tick labels differ in width): the line joining
+        # the two dots stands vertical.
+        self.curve.shift((self.slope.axes.c2p(0, 0)[0] - self.curve.axes.c2p(0, 0)[0]) * RIGHT)
         plots.to_edge(LEFT, buff=EDGE_BUFF + 0.3).shift(0.45 * DOWN)
         self.play(Create(self.curve), run_time=1.5)
         self.play(Create(self.slope), run_time=1.5)

@@ -20,7 +20,7 @@ STEP = re.compile(r"<!-- walk: (.+?) -->\n```\w*\n(.*?)```", re.S)
 
 def copy_project(target: Path) -> Path:
     shutil.copytree(ROOT, target, ignore=shutil.ignore_patterns(
-        ".git", ".venv", ".cache", "output*", "media", "__pycache__", "*.egg-info", ".hypothesis", ".pytest_cache"))
+        ".git", ".venv", ".cache", "output", "output-*", "media", "__pycache__", "*.egg-info", ".hypothesis", ".pytest_cache"))
     # The project's own environment, so that `make` finds it installed.
     (target / ".venv").symlink_to(Path(sys.prefix), target_is_directory=True)
     return target

@@ -70,9 +70,10 @@ def test_tanh_lesson_traces_tanh(media_dir):
 
 
 def test_light_theme_renders_light_frames(media_dir):
-    dark = render_tiny(LearningGoal, media_dir)
+    # The last beat's picture, without the fade to the background that closes the scene.
+    dark = render_tiny(LearningGoal, media_dir, ["pacing.closing_seconds=0"])
     dark_pixels = np.asarray(last_frame(dark.manager.file_writer.movie_file_path).convert("L"), dtype=float)
-    light = render_tiny(LearningGoal, media_dir, ["theme.name=light"])  # same file name: read dark first
+    light = render_tiny(LearningGoal, media_dir, ["theme.name=light", "pacing.closing_seconds=0"])  # read dark first
     light_pixels = np.asarray(last_frame(light.manager.file_writer.movie_file_path).convert("L"), dtype=float)
     assert np.median(light_pixels) > 240 and np.median(dark_pixels) < 30
     # Text keeps its contrast: the light frame has dark pixels (the words), the dark frame light ones.

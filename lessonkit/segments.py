@@ -11,7 +11,7 @@ step lies whole in one segment:
    notes each section's animations and seconds; it also typesets the scene's formulas.
 2. :func:`split` groups the sections into contiguous segments of about equal seconds.
 3. Each segment is rendered (:func:`lessonkit.pipeline.render_scene` with
-   ``SceneJob.segment``); manim writes the sections it draws (:func:`keep_drawn_sections`).
+   ``SceneJob.segment``); manim writes the sections it draws (:func:`lessonkit.jobs.keep_drawn_sections`).
 4. :func:`join` puts the segments' sections end to end (stream copy again) into the
    scene's movie. The frames are manim's own: a skipped animation leaves the scene in the
    state a drawn one does, which the pipeline's cache already relies on (a re-render with
@@ -39,10 +39,9 @@ import tempfile
 import time
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable, Sequence
+from typing import Any, Callable, Sequence
 
-if TYPE_CHECKING:
-    from lessonkit.pipeline import SceneJob, SceneRender
+from lessonkit.jobs import SceneJob, SceneRender, Segment
 
 #: Where a Dask worker keeps its own manim cache, voice cache and per-job folders.
 WORKER_CACHE_ENV = "LESSONKIT_WORKER_CACHE"
@@ -52,25 +51,6 @@ CONNECT_TIMEOUT = 10
 
 class ClusterError(RuntimeError):
     """The Dask scheduler cannot be reached, or a worker cannot run this project's jobs."""
-
-
-@dataclass(frozen=True)
-class Segment:
-    """One segment of a scene: sections ``first_section`` to ``last_section`` (from 0), which
-    are animations ``first_animation`` to ``last_animation`` (-1: to the scene's end)."""
-
-    part: int
-    parts: int
-    first_section: int
-    last_section: int
-    first_animation: int
-    last_animation: int
-
-    @property
-    def folder(self) -> str:
-        """The segment's own folder name in the cache (its animations)."""
-        last = "end" if self.last_animation < 0 else str(self.last_animation)
-        return f"{self.first_animation}-{last}"
 
 
 @dataclass(frozen=True)
@@ -104,7 +84,7 @@ def plan_scene(job: "SceneJob") -> ScenePlan:
     from manim import tempconfig
 
     from lessonkit.config import use_lesson
-    from lessonkit.pipeline import manim_settings, scene_cache_lock
+    from lessonkit.jobs import manim_settings, scene_cache_lock
     from lessonkit.scene import LessonScene
 
     started = time.perf_counter()
@@ -133,44 +113,6 @@ def plan_scene(job: "SceneJob") -> ScenePlan:
                             sum(seconds for owner, seconds in durations if owner == id(section)))
                 for section in writer.sections]
     return ScenePlan(job.index, sections, time.perf_counter() - started)
-
-
-def segment_settings(job: "SceneJob") -> dict[str, Any]:
-    """manim settings for rendering ``job.segment``: its animation range, and folders of its own
-    (so segments of one scene render at once), started from the scene's typeset formulas."""
-    segment = job.segment
-    assert segment is not None
-    own = job.cache_dir / "segments" / job.quality.folder / job.name / segment.folder
-    tex_dir, text_dir = own / "Tex", own / "texts"
-    # The plan typeset the scene's formulas and texts; each segment starts with copies.
-    for source, target in ((job.cache_dir / "Tex" / job.name, tex_dir),
-                           (job.cache_dir / "texts" / job.quality.folder / job.name, text_dir)):
-        if source.is_dir():
-            shutil.copytree(source, target, dirs_exist_ok=True)
-    return {"video_dir": str(own / "videos"), "tex_dir": str(tex_dir), "text_dir": str(text_dir),
-            "from_animation_number": segment.first_animation, "upto_animation_number": segment.last_animation}
-
-
-def segment_cache_paths(job: "SceneJob") -> tuple[Path, Path]:
-    """The segment's partial-movie folder and its 'render in progress' marker."""
-    assert job.segment is not None
-    videos = job.cache_dir / "segments" / job.quality.folder / job.name / job.segment.folder / "videos"
-    return videos / "partial_movie_files" / job.name, videos / "partial_movie_files" / f".{job.name}.rendering"
-
-
-def keep_drawn_sections(scene) -> None:
-    """Have manim write only the sections the segment draws: a section before the segment's
-    range holds only skipped animations (manim would try to join no files into it)."""
-    writer = scene._get_manager().file_writer
-    combine = writer.combine_to_section_videos
-
-    def combine_drawn() -> None:
-        for section in writer.sections:
-            if section.video is not None and not section.get_clean_partial_movie_files():
-                section.video = None
-        combine()
-
-    writer.combine_to_section_videos = combine_drawn
 
 
 # --- in the parent ------------------------------------------------------------------------
@@ -205,7 +147,7 @@ def join(job: "SceneJob", parts: Sequence["SceneRender"], folder: Path) -> "Scen
     """A scene's render from its segments' renders (in order): the sections end to end, joined
     by stream copy into the scene's movie in ``folder``; what it said and showed from the last
     segment, which ran the whole scene."""
-    from lessonkit.pipeline import clip_name
+    from lessonkit.jobs import clip_name
     from lessonkit.video import join_clips
 
     sections = [section for part in parts for section in part.sections]
@@ -293,7 +235,7 @@ def on_worker(function: Callable, job: "SceneJob", fingerprint: str) -> Shipment
     """Run ``function(job)`` on a Dask worker, in the worker's own cache, and ship the result
     with its files' bytes. Refuses to run if the worker's project code differs from the parent's."""
     from lessonkit import scenecache
-    from lessonkit.pipeline import RenderError
+    from lessonkit.jobs import RenderError
 
     own = scenecache.code_fingerprint(job.module)
     if own != fingerprint:
@@ -311,7 +253,7 @@ def on_worker(function: Callable, job: "SceneJob", fingerprint: str) -> Shipment
 
 def _render_whole(job: "SceneJob") -> "SceneRender":
     """Render a scene or a segment (``job.segment``) in a worker."""
-    from lessonkit.pipeline import _render_in_worker
+    from lessonkit.jobs import _render_in_worker
 
     return _render_in_worker(job)
 
@@ -320,7 +262,7 @@ def _plan(job: "SceneJob") -> ScenePlan:
     """Plan a scene in a worker; a failure comes back as a RenderError that pickles."""
     import traceback
 
-    from lessonkit.pipeline import RenderError
+    from lessonkit.jobs import RenderError
 
     try:
         return plan_scene(job)
@@ -338,7 +280,7 @@ def _pack(result: Any, cache: Path, run_dir: Path) -> Shipment:
         files[key.as_posix()] = path.read_bytes()
         return key
 
-    from lessonkit.pipeline import SceneRender
+    from lessonkit.jobs import SceneRender
 
     if isinstance(result, SceneRender):
         result = replace(result, movie=ship(result.movie),
@@ -349,7 +291,7 @@ def _pack(result: Any, cache: Path, run_dir: Path) -> Shipment:
 
 def unpack(shipment: Shipment, cache_dir: Path, run_dir: Path) -> Any:
     """Write a shipment's files into this run's folder and this cache; its result, with paths here."""
-    from lessonkit.pipeline import SceneRender
+    from lessonkit.jobs import SceneRender
     from lessonkit.video import atomic_path
 
     roots = {"run": run_dir, "cache": cache_dir}
@@ -417,7 +359,7 @@ def run(render_jobs: list["SceneJob"], pool: Pool, parts: int,
     Each plan and segment is reported through ``progress`` with the seconds its job took
     (``plan TangentTrace: 6 sections, 23 animations, 4.1 s``; ``segment TangentTrace 2/3: 12.0 s``),
     which ``scripts/benchmark.py`` reads for its critical-path estimate."""
-    from lessonkit.pipeline import RenderError
+    from lessonkit.jobs import RenderError
 
     total = len(render_jobs)
     pending: dict[Any, tuple[str, SceneJob]] = {}

@@ -335,7 +335,7 @@ def _collect_all(calls: Sequence[tuple[str, str, Mapping]], processes: int) -> l
     import concurrent.futures as futures
     import multiprocessing
 
-    from lessonkit.pipeline import _start_worker, _terminate
+    from lessonkit.jobs import _start_worker, _terminate
 
     # Fresh interpreters, as for rendering: manim's global config must not leak between scenes.
     with futures.ProcessPoolExecutor(max_workers=min(processes, len(calls)), initializer=_start_worker,

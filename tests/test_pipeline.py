@@ -13,7 +13,8 @@ import pytest
 import srt
 
 from lessonkit.config import load_lesson
-from lessonkit.pipeline import RenderError, SceneJob, render_lecture, scene_cache_paths
+from lessonkit.jobs import scene_cache_paths
+from lessonkit.pipeline import RenderError, SceneJob, render_lecture
 from lessonkit.video import probe
 from scenes import KeyFormula, LearningGoal
 from tests.failing_scene import BrokenScene

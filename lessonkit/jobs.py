@@ -1,0 +1,347 @@
+"""A scene rendered in a worker process: the job, its result, the cache folders and lock
+it renders under, and the worker pool's plumbing. The pipeline (:mod:`lessonkit.pipeline`),
+the formula batch (:mod:`lessonkit.texbatch`) and segments and clusters
+(:mod:`lessonkit.segments`) build on it; it knows nothing of them.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures as futures
+import contextlib
+import fcntl
+import importlib
+import os
+import shutil
+import signal
+import sys
+import threading
+import time
+import traceback
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any, Iterator
+
+from lessonkit.captions import Caption
+from lessonkit.config import PROJECT_ROOT
+from lessonkit.video import probe
+
+DEFAULT_CACHE_DIR = PROJECT_ROOT / ".cache" / "manim"
+
+@dataclass(frozen=True)
+class Quality:
+    """Pixel size and frame rate of a render."""
+
+    name: str
+    width: int
+    height: int
+    fps: int
+
+    @property
+    def folder(self) -> str:
+        """manim's name for this quality's folder, e.g. ``480p15``."""
+        return f"{self.height}p{self.fps}"
+
+QUALITIES: dict[str, Quality] = {
+    "low": Quality("low", 854, 480, 15),
+    "medium": Quality("medium", 1280, 720, 30),
+    "high": Quality("high", 1920, 1080, 60),
+    "4k": Quality("4k", 3840, 2160, 60),
+}
+
+
+@dataclass(frozen=True)
+class Segment:
+    """One segment of a scene: sections ``first_section`` to ``last_section`` (from 0), which
+    are animations ``first_animation`` to ``last_animation`` (-1: to the scene's end)."""
+
+    part: int
+    parts: int
+    first_section: int
+    last_section: int
+    first_animation: int
+    last_animation: int
+
+    @property
+    def folder(self) -> str:
+        """The segment's own folder name in the cache (its animations)."""
+        last = "end" if self.last_animation < 0 else str(self.last_animation)
+        return f"{self.first_animation}-{last}"
+
+
+def segment_settings(job: "SceneJob") -> dict[str, Any]:
+    """manim settings for rendering ``job.segment``: its animation range, and folders of its own
+    (so segments of one scene render at once), started from the scene's typeset formulas."""
+    segment = job.segment
+    assert segment is not None
+    own = job.cache_dir / "segments" / job.quality.folder / job.name / segment.folder
+    tex_dir, text_dir = own / "Tex", own / "texts"
+    # The plan typeset the scene's formulas and texts; each segment starts with copies.
+    for source, target in ((job.cache_dir / "Tex" / job.name, tex_dir),
+                           (job.cache_dir / "texts" / job.quality.folder / job.name, text_dir)):
+        if source.is_dir():
+            shutil.copytree(source, target, dirs_exist_ok=True)
+    return {"video_dir": str(own / "videos"), "tex_dir": str(tex_dir), "text_dir": str(text_dir),
+            "from_animation_number": segment.first_animation, "upto_animation_number": segment.last_animation}
+
+
+def segment_cache_paths(job: "SceneJob") -> tuple[Path, Path]:
+    """The segment's partial-movie folder and its 'render in progress' marker."""
+    assert job.segment is not None
+    videos = job.cache_dir / "segments" / job.quality.folder / job.name / job.segment.folder / "videos"
+    return videos / "partial_movie_files" / job.name, videos / "partial_movie_files" / f".{job.name}.rendering"
+
+
+def keep_drawn_sections(scene) -> None:
+    """Have manim write only the sections the segment draws: a section before the segment's
+    range holds only skipped animations (manim would try to join no files into it)."""
+    writer = scene._get_manager().file_writer
+    combine = writer.combine_to_section_videos
+
+    def combine_drawn() -> None:
+        for section in writer.sections:
+            if section.video is not None and not section.get_clean_partial_movie_files():
+                section.video = None
+        combine()
+
+    writer.combine_to_section_videos = combine_drawn
+
+
+@dataclass(frozen=True)
+class SceneJob:
+    """One scene to render in a worker process (everything in it pickles)."""
+
+    index: int
+    module: str
+    name: str
+    lesson: dict[str, Any]
+    quality: Quality
+    cache_dir: Path
+    render_format: str = "mp4"
+    transparent: bool = False
+    #: This run's own folder: the scene's movie and sections are copied here while
+    #: the scene's cache is locked, so another run on the same cache cannot overwrite them.
+    run_dir: Path | None = None
+    #: The scene's position in the lecture (from 1), which its files are named by.
+    number: int = 0
+    #: Render only this range of the scene's animations (see :mod:`lessonkit.segments`).
+    segment: Segment | None = None
+
+    @property
+    def tex_dir(self) -> Path:
+        """manim's LaTeX folder for this scene: its own, all qualities (see :func:`scene_cache_lock`)."""
+        return self.cache_dir / "Tex" / self.name
+
+
+@dataclass(frozen=True)
+class SceneRender:
+    """Where a worker left a scene's outputs, and what the scene said when."""
+
+    index: int
+    name: str
+    movie: Path
+    sections: list[tuple[str, Path]]
+    seconds: float
+    #: Caption cues on the scene's timeline, frame-exact: (start, end, text).
+    cues: list[Caption] = field(default_factory=list)
+    #: The speech to mix into the scene's sound track: (start in seconds, sound file).
+    sounds: list[tuple[float, Path]] = field(default_factory=list)
+    #: (id, text) of every line said, in order.
+    utterances: list[tuple[str, str]] = field(default_factory=list)
+    #: Lines the voice had to synthesize (0 when all came from the cache).
+    synthesized: int = 0
+    #: The scene's title as shown (placeholders filled in).
+    title: str = ""
+    #: What the scene's layout check found: "Scene.beat: what crosses what".
+    layout_problems: list[str] = field(default_factory=list)
+    #: The lesson's values the scene read (path -> value): what its render depends on.
+    reads: dict[str, Any] = field(default_factory=dict)
+    #: Every number the scene showed: label, value, text, source (its mathcore expression), steps.
+    numbers: list[dict[str, Any]] = field(default_factory=list)
+    #: The formulas (LaTeX) each step showed first: step name -> formulas in order.
+    formulas: dict[str, list[str]] = field(default_factory=dict)
+
+
+class RenderError(RuntimeError):
+    """A scene failed to render; the message names it."""
+
+
+def scene_cache_paths(job: SceneJob) -> tuple[Path, Path]:
+    """The scene's partial-movie folder and its 'render in progress' marker."""
+    videos = job.cache_dir / "videos" / job.quality.folder
+    return videos / "partial_movie_files" / job.name, videos / "partial_movie_files" / f".{job.name}.rendering"
+
+
+@contextlib.contextmanager
+def scene_cache_lock(cache_dir: Path, scene: str) -> Iterator[None]:
+    """Hold ``scene``'s lock in ``cache_dir``: another process rendering the same scene into
+    the same cache waits; other scenes go on in parallel.
+
+    manim names a scene's movie and sections the same whatever the lesson, writes partial
+    movies under their final names and cleans LaTeX temporaries by pattern, so two runs of
+    one scene must not overlap. The lock is per scene, not per quality, because the LaTeX
+    folder is shared by all qualities. The kernel releases it if the process dies.
+    """
+    lock_path = cache_dir / "locks" / f"{scene}.lock"
+    lock_path.parent.mkdir(parents=True, exist_ok=True)
+    with open(lock_path, "a") as lock_file:
+        fcntl.flock(lock_file, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock_file, fcntl.LOCK_UN)
+
+
+def _copy_out(source: Path, folder: Path) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    return Path(shutil.copyfile(source, folder / source.name))
+
+
+def render_scene(job: SceneJob) -> SceneRender:
+    """Render one scene with manim's caching; runs in a worker process.
+
+    The scene's lock in the cache is held throughout (see :func:`scene_cache_lock`), and
+    with ``job.run_dir`` the results are copied there before it is released. A marker
+    file brackets the render. If a previous render of this scene was killed midway (the
+    marker is still there), its cached partial movies may be truncated, so they are
+    deleted first; a render that fails deletes them too.
+    """
+    from lessonkit.config import active_lesson, use_lesson
+
+    started = time.perf_counter()
+    use_lesson(job.lesson)
+    scene_class = getattr(importlib.import_module(job.module), job.name)
+    # A segment has folders of its own, so segments of one scene render at once.
+    lock = job.name if job.segment is None else f"{job.name}.{job.segment.folder}"
+    with scene_cache_lock(job.cache_dir, lock):
+        scene, movie, sections = _render_locked(job, scene_class)
+    return SceneRender(
+        index=job.index,
+        name=job.name,
+        movie=movie,
+        sections=sections,
+        seconds=time.perf_counter() - started,
+        cues=list(getattr(scene, "cues", [])),
+        sounds=[(start, Path(path)) for start, path in getattr(scene, "sounds", [])],
+        utterances=list(getattr(scene, "utterances", [])),
+        synthesized=getattr(scene, "synthesized", 0),
+        title=getattr(scene, "title_words", None) or scene_class.title_for(active_lesson()),
+        layout_problems=list(getattr(scene, "layout_problems", [])),
+        numbers=[asdict(number) for number in getattr(scene, "shown", {}).values()],
+        formulas=dict(getattr(scene, "step_formulas", {})),
+        reads=dict(active_lesson().reads),
+    )
+
+
+def manim_settings(job: SceneJob) -> dict[str, Any]:
+    """manim's settings for rendering ``job``'s whole scene into its cache."""
+    return {
+        "pixel_width": job.quality.width,
+        "pixel_height": job.quality.height,
+        "frame_rate": job.quality.fps,
+        "media_dir": str(job.cache_dir),
+        # Own LaTeX and text folders per scene: parallel workers sharing one delete
+        # each other's temporary files. Text's cached SVGs also depend on the pixel
+        # width (Pango wraps at it) but their names do not, hence one folder per quality.
+        "tex_dir": str(job.tex_dir),
+        "text_dir": str(job.cache_dir / "texts" / job.quality.folder / job.name),
+        "save_sections": True,
+        "write_to_movie": True,
+        "format": job.render_format,
+        "transparent": job.transparent,
+        "progress_bar": "none",
+        "verbosity": "WARNING",
+    }
+
+
+def _render_locked(job: SceneJob, scene_class: type) -> tuple[Any, Path, list[tuple[str, Path]]]:
+    """Render with the scene's lock held; the scene, and its movie and sections (copies in
+    ``job.run_dir`` if given). A segment's movie is its range; its sections, the ones in it."""
+    from manim import tempconfig
+
+    from lessonkit.scene import LessonScene
+
+    partial_dir, marker = scene_cache_paths(job) if job.segment is None else segment_cache_paths(job)
+    if marker.exists():
+        shutil.rmtree(partial_dir, ignore_errors=True)
+    marker.parent.mkdir(parents=True, exist_ok=True)
+    marker.touch()
+    settings = manim_settings(job)
+    if job.segment is not None:
+        settings.update(segment_settings(job))
+    # The pipeline builds each clip's sound track itself (mixed, loudness-normalized, cut per step).
+    narration_to_movie, LessonScene.narration_to_movie = LessonScene.narration_to_movie, False
+    try:
+        with tempconfig(settings):
+            scene = scene_class()
+            if job.segment is not None:
+                keep_drawn_sections(scene)
+            scene.render()
+            writer = scene.manager.file_writer
+            movie = Path(writer.movie_file_path)
+            sections_dir = Path(writer.sections_output_dir)
+            sections = [(section.name, sections_dir / section.video) for section in writer.sections
+                        if section.video is not None]
+        probe(movie, decode=True, fps=job.quality.fps)  # a clip that does not decode is a failure
+    except BaseException:
+        shutil.rmtree(partial_dir, ignore_errors=True)
+        raise
+    finally:
+        marker.unlink(missing_ok=True)
+        LessonScene.narration_to_movie = narration_to_movie
+    if job.run_dir is not None:
+        own = job.run_dir / clip_name(job.number, job.name)
+        if job.segment is not None:
+            own = own / "segments" / job.segment.folder
+        movie = _copy_out(movie, own)
+        sections = [(name, _copy_out(path, own / "sections")) for name, path in sections]
+    return scene, movie, sections
+
+
+def _start_worker(parent_pid: int) -> None:
+    """Initialise a worker process: it dies with its parent and leaves signals to it.
+
+    The parent stops the workers on SIGINT, SIGTERM or SIGHUP; a worker that took a
+    terminal's Ctrl-C itself would print a traceback. If the parent is killed outright
+    (SIGKILL), the kernel kills the worker too (Linux), or the worker notices (elsewhere).
+    """
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGHUP, signal.SIG_IGN)
+    # tqdm (manim's progress bars, off here) would make a named semaphore per worker; a
+    # terminated worker cannot remove it, and multiprocessing then warns of a leak at exit.
+    import tqdm
+
+    tqdm.tqdm.set_lock(threading.RLock())
+    if sys.platform.startswith("linux"):
+        import ctypes
+
+        pr_set_pdeathsig = 1
+        ctypes.CDLL(None, use_errno=True).prctl(pr_set_pdeathsig, signal.SIGKILL, 0, 0, 0)
+    if os.getppid() != parent_pid:  # the parent died before the line above
+        os._exit(1)
+
+    def watch_parent() -> None:
+        while os.getppid() == parent_pid:
+            time.sleep(1)
+        os._exit(1)
+
+    threading.Thread(target=watch_parent, name="watch-parent", daemon=True).start()
+
+
+def _render_in_worker(job: SceneJob) -> SceneRender:
+    try:
+        return render_scene(job)
+    except Exception as error:
+        # Exceptions from manim may not pickle; send back a one-line summary and the trace.
+        raise RenderError(f"{type(error).__name__}: {error}\n{traceback.format_exc()}") from None
+
+
+def clip_name(number: int, scene: str) -> str:
+    """``NN-SceneName``: the scene's position in the lecture, from 01."""
+    return f"{number:02d}-{scene}"
+
+
+def _terminate(pool: futures.ProcessPoolExecutor) -> None:
+    """Stop workers now (on failure or Ctrl-C) instead of waiting for running scenes."""
+    for process in list(getattr(pool, "_processes", {}).values()):
+        process.terminate()
+    pool.shutdown(wait=True, cancel_futures=True)

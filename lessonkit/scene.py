@@ -22,10 +22,11 @@ from typing import ClassVar, Mapping
 
 import numpy as np
 
-from manim import DL, UP, UR, FadeIn, FadeOut, MathTex, Mobject, Scene, Tex, Text, VMobject, config
+from manim import DL, UP, UR, Dot, FadeIn, FadeOut, MathTex, Mobject, Scene, Tex, Text, VMobject, config
 from manim.utils import hashing
 from manim.utils.exceptions import EndSceneEarlyException
 
+from lessonkit.components.plots import ActivationPlot
 from lessonkit.config import Lesson, active_lesson, check_scene_words
 from lessonkit.layout import (
     MIN_NARRATED_DIGIT_PX,
@@ -410,6 +411,8 @@ class LessonScene(Scene):
                     f"{label}: {_describe(mobject)} crosses the frame's edge "
                     f"(x {left:.2f}..{right:.2f}, y {bottom:.2f}..{top:.2f})"
                 )
+        for plot, part in self._off_their_axes():
+            self._report_layout(f"{label}: {_describe(part)} leaves the axes of {_describe(plot)}")
         boxes = [(t, t.get_corner(DL), t.get_corner(UR)) for t in texts]
         margin = 0.02  # touching is fine; overlapping by more than this is not
         for i, (a, a_low, a_high) in enumerate(boxes):
@@ -483,6 +486,24 @@ class LessonScene(Scene):
                 problems.append(f"{name}.{step}: tick labels' digits are {layout.tick_digit_px:.1f} px tall at 1080p "
                                 f"(at least {MIN_TICK_DIGIT_PX})")
         return problems
+
+    def _off_their_axes(self) -> list[tuple[Mobject, Mobject]]:
+        """(plot, part) for each dot, band, level line or tangent drawn on a plot's axes
+        (:attr:`ActivationPlot.on_axes`) that is on screen but reaches outside them."""
+        family = self.get_mobject_family_members()
+        on_screen = set(map(id, family))
+        found = []
+        for plot in (m for m in family if isinstance(m, ActivationPlot)):
+            low, high = plot.axes_box()
+            for part in plot.on_axes:
+                if id(part) not in on_screen or max(part.get_fill_opacity(), part.get_stroke_opacity()) <= 0.05:
+                    continue
+                # A dot sits on the axes by its centre; anything else by its whole box.
+                margin = part.width / 2 + 0.02 if isinstance(part, Dot) else 0.02
+                part_low, part_high = part.get_corner(DL), part.get_corner(UR)
+                if np.any(part_low[:2] < low[:2] - margin) or np.any(part_high[:2] > high[:2] + margin):
+                    found.append((plot, part))
+        return found
 
     def _line_through(self, text: Mobject, low: np.ndarray, high: np.ndarray) -> Mobject | None:
         """A drawn line or curve (not text, not a filled shape) that passes through the box

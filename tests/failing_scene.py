@@ -23,3 +23,21 @@ class OverlappingScene(LessonScene):
     def construct(self) -> None:
         self.beat("title")
         self.play(FadeIn(MathTex("a + b")), FadeIn(MathTex("c + d")), run_time=0.5)
+
+
+class OffTheAxesScene(LessonScene):
+    """A dot on a plot pushed past the end of its axes (a layout problem); a dot at the end
+    itself is fine."""
+
+    lesson_key = "learning_goal"
+
+    def construct(self) -> None:
+        from manim import RIGHT
+
+        from lessonkit.components import ActivationPlot
+
+        self.beat("title")
+        plot = ActivationPlot("sigmoid", z_max=4, x_length=6, y_length=3)
+        at_the_end, pushed = plot.get_dot(4), plot.get_dot(3)
+        self.add(plot, at_the_end)
+        self.play(FadeIn(pushed.shift(1.5 * RIGHT)), run_time=0.5)

@@ -276,3 +276,11 @@ def test_the_measures_themselves():
     text = Text("z = 5", font=FONT, font_size=32)
     assert digit_height_px(text) == pytest.approx(text[-1].height * 135, rel=1e-9)
     assert digit_height_px(Text("none", font=FONT)) == 0
+
+
+def test_a_dot_pushed_off_its_axes_is_a_layout_problem(tmp_path):
+    from tests.failing_scene import OffTheAxesScene
+
+    scene = render_tiny(OffTheAxesScene, tmp_path, skip_animations=True)
+    off = [problem for problem in scene.layout_problems if "leaves the axes" in problem]
+    assert len(off) == 1 and off[0].startswith("OffTheAxesScene.title: "), scene.layout_problems

@@ -27,6 +27,7 @@ from manim import (
     Rectangle,
     ValueTracker,
     VGroup,
+    VMobject,
     linear,
 )
 
@@ -134,6 +135,9 @@ class ActivationPlot(VGroup):
         self.x_label = MathTex("z", font_size=theme.label_size, color=theme.muted)
         self.x_label.next_to(self.axes.x_axis, RIGHT, buff=0.15)
         self.add(self.axes, self.tick_labels, self.graph, self.y_label, self.x_label)
+        #: What is drawn on these axes (dots, bands, level lines, a tangent): a scene's layout
+        #: check reports any of them on screen outside the axes.
+        self.on_axes: list[VMobject] = []
 
     def value_at(self, z: float) -> float:
         """The plotted function at ``z``."""
@@ -148,6 +152,7 @@ class ActivationPlot(VGroup):
         low, high = self.axes.c2p(z_from, self.y_range[0]), self.axes.c2p(z_to, self.y_range[1])
         band = Rectangle(width=high[0] - low[0], height=high[1] - low[1], stroke_width=0)
         band.set_fill(color, opacity=opacity).move_to((low + high) / 2)
+        self.on_axes.append(band)
         return band
 
     def get_saturated_regions(self, threshold: float, color: str | None = None, opacity: float = 0.3) -> VGroup:
@@ -163,6 +168,7 @@ class ActivationPlot(VGroup):
         line = DashedLine(self.axes.c2p(-self.z_max, y), self.axes.c2p(self.z_max, y), color=color,
                           stroke_width=2, dash_length=0.08)
         group = VGroup(line)
+        self.on_axes.append(line)
         if label is not None:
             # Above the line's left end, where curves of the lesson sit low: clear of them
             # and of anything placed to the right of the plot.
@@ -174,7 +180,13 @@ class ActivationPlot(VGroup):
         """A dot on the curve at ``z`` (within the plotted range)."""
         if not abs(z) <= self.z_max:
             raise ValueError(f"z = {z!r} is outside this plot's range -{self.z_max:g}..{self.z_max:g}")
-        return Dot(self.point_at(z), radius=DOT_RADIUS, color=color or self.theme.highlight)
+        dot = Dot(self.point_at(z), radius=DOT_RADIUS, color=color or self.theme.highlight)
+        self.on_axes.append(dot)
+        return dot
+
+    def axes_box(self) -> tuple[np.ndarray, np.ndarray]:
+        """The lower-left and upper-right corners of the axes' plotting area, in scene units."""
+        return self.axes.c2p(-self.z_max, self.y_range[0]), self.axes.c2p(self.z_max, self.y_range[1])
 
 
 class TangentTracer(VGroup):
@@ -218,10 +230,12 @@ class TangentTracer(VGroup):
         self.tangent.add_updater(lambda line: self._place_tangent(line))
         self.dot = follow(Dot(radius=DOT_RADIUS, color=theme.highlight), lambda: function_plot.point_at(self.z))
         self.add(self.tangent, self.dot)
+        function_plot.on_axes.extend([self.tangent, self.dot])
         self.derivative_dot = self.connector = None
         if derivative_plot is not None:
             self.derivative_dot = follow(Dot(radius=DOT_RADIUS, color=theme.highlight),
                                          lambda: derivative_plot.point_at(self.z))
+            derivative_plot.on_axes.append(self.derivative_dot)
             self.connector = Line(UP, DOWN, color=theme.muted, stroke_width=2, stroke_opacity=0.6)
             self.connector.add_updater(
                 lambda line: set_line(line, function_plot.point_at(self.z), derivative_plot.point_at(self.z))

@@ -266,12 +266,14 @@ class TangentTracer(VGroup):
         ahead = plot.axes.c2p(z + 1.0, plot.value_at(z) + slope)
         direction = ahead - here
         direction /= np.linalg.norm(direction)
-        # Near the ends of the axes the line stops at them rather than running past.
+        # Near the edges of the axes (ends and top or bottom) the line stops at them rather
+        # than running past.
         start, end = -self.length / 2, self.length / 2
-        left, right = plot.axes.c2p(-plot.z_max, 0)[0], plot.axes.c2p(plot.z_max, 0)[0]
-        if abs(direction[0]) > 1e-9:
-            bounds = sorted(((left - here[0]) / direction[0], (right - here[0]) / direction[0]))
-            start, end = max(start, bounds[0]), min(end, bounds[1])
+        low, high = plot.axes_box()
+        for axis in (0, 1):
+            if abs(direction[axis]) > 1e-9:
+                bounds = sorted(((low[axis] - here[axis]) / direction[axis], (high[axis] - here[axis]) / direction[axis]))
+                start, end = max(start, bounds[0]), min(end, bounds[1])
         set_line(line, here + direction * start, here + direction * end)
 
     def make_trace_animation(self, to_z: float, run_time: float = 4.0, rate_func=linear) -> Animation:

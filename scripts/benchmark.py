@@ -271,8 +271,6 @@ def lecture_benchmark(high: bool, uhd: bool, segments: int, memory_scene: str) -
     import json
     import platform
 
-    from scenes import LECTURE
-
     rows: list[tuple[str, str, str]] = []
     with tempfile.TemporaryDirectory(prefix="lecture-benchmark-") as folder:
         work = Path(folder)
@@ -318,7 +316,7 @@ def lecture_benchmark(high: bool, uhd: bool, segments: int, memory_scene: str) -
         rows.append((f"estimate on {workers} worker(s): whole scenes / scenes in up to {segments} segments",
                      f"{estimate(one, whole, workers):.0f} s / {estimate(split, pieces, workers):.0f} s", measured))
     frames_1080 = round(duration * 60)
-    rows.append((f"1080p60 per frame: Cairo drawing / drawing + colour conversion + x264",
+    rows.append(("1080p60 per frame: Cairo drawing / drawing + colour conversion + x264",
                  f"{cairo * 1e3:.1f} ms / {total * 1e3:.1f} ms", ""))
     rows.append((f"1080p60 encoding floor: {frames_1080} frames ({duration:.0f} s) x {total * 1e3:.1f} ms, on 2 workers",
                  f"{frames_1080 * total / 2:.0f} s", ""))

@@ -18,6 +18,9 @@ import numpy as np
 
 #: One sample rate for every track: 48 kHz, what AAC and Opus in video files use.
 RATE = 48_000
+#: Samples in one frame of AAC, the sound codec of MP4 clips. A clip whose sound is a whole
+#: number of them joins another by copying its packets (see :func:`lessonkit.video.join_clips`).
+AAC_FRAME = 1024
 #: Loudness targets of video sites (integrated, LUFS) and the true-peak ceiling (dBTP).
 TARGET_LUFS = -16.0
 PEAK_CEILING_DBTP = -1.0
@@ -117,14 +120,58 @@ def mix(placed: Iterable[Placed], length: int) -> np.ndarray:
 # --- loudness ----------------------------------------------------------------------------
 
 
-def integrated_loudness(samples: np.ndarray) -> float:
-    """Integrated loudness in LUFS (ITU-R BS.1770-4, gated), by pyloudnorm; -inf for silence."""
-    import pyloudnorm
+#: ITU-R BS.1770-4's gating: 400 ms blocks, each overlapping the next by 75% (one every
+#: 100 ms); blocks under the absolute gate, then under the relative gate, are left out.
+BLOCK_SECONDS = 0.4
+BLOCK_OVERLAP = 0.75
+ABSOLUTE_GATE_LUFS = -70.0
+RELATIVE_GATE_LU = -10.0
 
-    if len(samples) < int(0.4 * RATE):
-        samples = np.concatenate([samples, np.zeros(int(0.4 * RATE) - len(samples), np.float32)])
+
+def block_powers(samples: np.ndarray) -> np.ndarray:
+    """The mean square of the K-weighted ``samples`` in each gating block (ITU-R BS.1770-4),
+    with pyloudnorm's K-weighting filters and its block bounds, but summed with numpy
+    (pyloudnorm's meter sums block by block in Python: seconds for a lecture).
+
+    :func:`gated_loudness` of several tracks' blocks is the loudness of the tracks end to
+    end, but for the few blocks that would straddle a join; so a lecture's loudness comes
+    from its scenes' blocks, and an edit of one scene measures that scene alone."""
+    from pyloudnorm.iirfilter import IIRfilter
+
+    data = samples.astype(np.float64)
+    if len(data) < int(BLOCK_SECONDS * RATE):
+        data = np.concatenate([data, np.zeros(int(BLOCK_SECONDS * RATE) - len(data))])
+    # The K-weighting: a high shelf (+4 dB above 1.5 kHz) and a high pass at 38 Hz.
+    for stage in (IIRfilter(4.0, 1 / np.sqrt(2), 1500.0, RATE, "high_shelf"),
+                  IIRfilter(0.0, 0.5, 38.0, RATE, "high_pass")):
+        data = stage.apply_filter(data)
+    step = 1.0 - BLOCK_OVERLAP
+    count = int(np.round((len(data) / RATE - BLOCK_SECONDS) / (BLOCK_SECONDS * step))) + 1
+    blocks = np.arange(count)
+    # The same float arithmetic as pyloudnorm's bounds, so the blocks are the same samples.
+    lower = np.minimum((BLOCK_SECONDS * (blocks * step) * RATE).astype(np.int64), len(data))
+    upper = np.minimum((BLOCK_SECONDS * (blocks * step + 1) * RATE).astype(np.int64), len(data))
+    sums = np.concatenate([[0.0], np.cumsum(np.square(data))])
+    return np.maximum(sums[upper] - sums[lower], 0.0) / (BLOCK_SECONDS * RATE)
+
+
+def gated_loudness(powers: np.ndarray | Sequence[np.ndarray]) -> float:
+    """Integrated loudness in LUFS of the gating blocks ``powers`` (from
+    :func:`block_powers`, of one track or of several end to end); -inf for silence."""
+    z = np.concatenate([np.ravel(part) for part in powers]) if isinstance(powers, (list, tuple)) else powers
     with np.errstate(divide="ignore"):
-        return float(pyloudnorm.Meter(RATE).integrated_loudness(samples.astype(np.float64)))
+        loudness = -0.691 + 10 * np.log10(z)
+        audible = loudness >= ABSOLUTE_GATE_LUFS
+        if not audible.any():
+            return float("-inf")
+        relative = -0.691 + 10 * np.log10(z[audible].mean()) + RELATIVE_GATE_LU
+        kept = (loudness > relative) & audible
+        return float(-0.691 + 10 * np.log10(z[kept].mean())) if kept.any() else float("-inf")
+
+
+def integrated_loudness(samples: np.ndarray) -> float:
+    """Integrated loudness in LUFS (ITU-R BS.1770-4, gated); -inf for silence."""
+    return gated_loudness(block_powers(samples))
 
 
 def _run_filter(samples: np.ndarray, filters: Sequence[tuple[str, str]]) -> list[av.AudioFrame]:
@@ -184,7 +231,11 @@ def limit_peaks(samples: np.ndarray, ceiling_dbtp: float = PEAK_CEILING_DBTP) ->
 
 def loudness_gain(samples: np.ndarray, target_lufs: float = TARGET_LUFS) -> float:
     """The linear gain that brings ``samples`` to ``target_lufs`` (1 for silence)."""
-    loudness = integrated_loudness(samples)
+    return gain_to(integrated_loudness(samples), target_lufs)
+
+
+def gain_to(loudness: float, target_lufs: float = TARGET_LUFS) -> float:
+    """The linear gain that brings a track of ``loudness`` LUFS to ``target_lufs`` (1 for silence)."""
     if not np.isfinite(loudness):
         return 1.0
     return float(10 ** ((target_lufs - loudness) / 20))

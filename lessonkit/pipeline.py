@@ -196,11 +196,14 @@ GAIN_STEP_DB = 0.25
 def _mix_sound(timed: list[_Timed], fps: int, cache_dir: Path | None = None) -> float | None:
     """Each clip's sound track, mixed from its speech and brought, all with one gain, to
     the loudness video sites expect (so clips and lecture sound alike). Returns the
-    lecture's loudness (LUFS), or None for a silent lecture. With ``cache_dir``, each
-    scene's mix, the gain, each normalized track and the loudness are kept there under
-    keys of the speech files' contents, so an unchanged lecture reads them back instead
-    of decoding, limiting and measuring again, and an edit of one scene mixes that one."""
-    from lessonkit.audio import Placed, integrated_loudness, loudness_gain, mix, normalize, seconds_to_samples
+    lecture's loudness (LUFS), or None for a silent lecture.
+
+    The lecture's loudness is gated over its scenes' loudness blocks (see
+    :func:`lessonkit.audio.block_powers`). With ``cache_dir``, each scene's mix, each
+    normalized track and the blocks of both are kept there under keys of the speech files'
+    contents and the gain, so an unchanged lecture reads them back, and an edit of one
+    scene mixes and measures that one (the others too when the rounded gain moves)."""
+    from lessonkit.audio import Placed, block_powers, gain_to, gated_loudness, mix, normalize, seconds_to_samples
 
     if not any(item.render.sounds for item in timed):
         return None
@@ -212,28 +215,38 @@ def _mix_sound(timed: list[_Timed], fps: int, cache_dir: Path | None = None) -> 
     def key_of(*parts: Any) -> str:
         return hashlib.sha256(json.dumps([_writer_fingerprint().hex(), *parts]).encode()).hexdigest()
 
+    def measured(tracks: list[tuple[str, Callable[[], "np.ndarray"]]]) -> float:
+        return gated_loudness([keep(key_of("blocks", key), lambda make=make: block_powers(make()))
+                               for key, make in tracks])
+
+    def normalized(gain: float) -> list[tuple[str, Callable[[], "np.ndarray"]]]:
+        tracks = []
+        for key, make in mixes:
+            normal = key_of("normalized", key, gain)
+            tracks.append((normal, functools.partial(keep, normal, lambda make=make: normalize(make(), gain))))
+        return tracks
+
     mixes = []
     for item in timed:
         length = seconds_to_samples(Fraction(item.frames, fps))
         key = key_of("mix", length, [(start, _file_digest(path).hex()) for start, path in item.render.sounds])
         mixes.append((key, functools.partial(keep, key, functools.partial(
             mix, [Placed(start, path) for start, path in item.render.sounds], length))))
+    gain = _rounded_gain(gain_to(measured(mixes)))
+    tracks = normalized(gain)
+    # The limiter takes a little loudness off the peaks: measure again and correct once.
+    if (corrected := _rounded_gain(gain * gain_to(measured(tracks)))) != gain:
+        gain, tracks = corrected, normalized(corrected)
+    for item, (_, make) in zip(timed, tracks):
+        item.sound = make()
+    return measured(tracks)
 
-    def lecture_gain() -> "np.ndarray":
-        raw = np.concatenate([make() for _, make in mixes])
-        gain = loudness_gain(raw)
-        # The limiter takes a little loudness off the peaks: measure again and correct once.
-        gain *= loudness_gain(normalize(raw, gain))
-        # Rounded, so that an edit of one scene, which moves the lecture's loudness a little,
-        # leaves the other scenes' sound (and so their clips) as they were.
-        return np.array(10 ** (round(20 * np.log10(gain) / GAIN_STEP_DB) * GAIN_STEP_DB / 20))
 
-    gain = float(keep(key_of("gain", [key for key, _ in mixes]), lecture_gain))
-    normalized = [key_of("normalized", key, gain) for key, _ in mixes]
-    for item, key, (_, make) in zip(timed, normalized, mixes):
-        item.sound = keep(key, lambda make=make: normalize(make(), gain))
-    return float(keep(key_of("loudness", normalized),
-                      lambda: np.array(integrated_loudness(np.concatenate([item.sound for item in timed])))))
+def _rounded_gain(gain: float) -> float:
+    """``gain`` rounded to :data:`GAIN_STEP_DB`, so that an edit of one scene, which moves
+    the lecture's loudness a little, leaves the other scenes' sound (and so their clips)
+    as they were."""
+    return float(10 ** (round(20 * np.log10(gain) / GAIN_STEP_DB) * GAIN_STEP_DB / 20))
 
 
 def render_lecture(
@@ -522,14 +535,22 @@ def _join_lecture(timed: list[_Timed], entries: list[ClipEntry], target: _Target
     """``lecture.mp4``, the clips joined with the lecture's sound: by stream copy
     where the clip format allows, else re-encoded (transparent pixels over ``background``).
     With ``reuse``, an earlier run's lecture made of the same clips is linked instead."""
+    from lessonkit.audio import AAC_FRAME
+
     lecture = target.folder / LECTURE_FILES["file"]
     fps = target.quality.fps
     copies = target.clip_format.joins_by_copy and not target.transparent
-    key = hashlib.sha256(json.dumps(["lecture", [item.key for item in timed], copies,
+    # Clips whose sound is whole AAC frames (scenes that close with a fade are padded to
+    # it) lend the lecture their sound as well as their pictures: nothing is encoded.
+    copies_sound = (copies and sound is not None and target.clip_format.name == "mp4"
+                    and all(len(item.sound) % AAC_FRAME == 0 for item in timed))
+    key = hashlib.sha256(json.dumps(["lecture", [item.key for item in timed], copies, copies_sound,
                                      None if copies else background]).encode()).hexdigest()
     if reuse is not None and reuse.fetch(key, target.folder, [lecture.name]):
         return lecture
-    if copies:
+    if copies_sound:
+        join_clips([target.folder / entry.file for entry in entries], lecture, fps, copy_audio=True)
+    elif copies:
         join_clips([item.render.movie for item in timed], lecture, fps, audio=sound)
     else:
         # WebM and MOV clips do not stream-copy into an MP4 that plays everywhere: re-encode.

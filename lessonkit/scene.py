@@ -17,6 +17,7 @@ import inspect
 import math
 import re
 from dataclasses import dataclass, replace
+from fractions import Fraction
 from pathlib import Path
 from typing import ClassVar, Mapping
 
@@ -26,6 +27,7 @@ from manim import DL, UP, UR, Dot, FadeIn, FadeOut, MathTex, Mobject, Scene, Tex
 from manim.utils import hashing
 from manim.utils.exceptions import EndSceneEarlyException
 
+from lessonkit.audio import AAC_FRAME, RATE
 from lessonkit.components.plots import ActivationPlot
 from lessonkit.config import Lesson, active_lesson, check_scene_words
 from lessonkit.layout import (
@@ -53,6 +55,10 @@ from lessonkit.scenetext import (
 from lessonkit.text import title_text
 from lessonkit.theme import EDGE_BUFF, TITLE_BUFF, Theme
 from mathcore import format_number, format_percent
+
+#: The longest a scene holds its background after the closing fade to make its sound a
+#: whole number of AAC frames: 0.53 s at 15, 30 and 60 fps (8, 16 or 32 frames).
+SOUND_ROUNDING_SECONDS = 0.6
 
 
 @dataclass(frozen=True)
@@ -253,8 +259,17 @@ class LessonScene(Scene):
             return
         self.next_section(CLOSING_SECTION)
         self.play(FadeOut(*self.mobjects), run_time=seconds)
-        # manim's last frame of an animation is a step short of its end: end on the background itself.
-        self.wait(1 / self.fps)
+        # manim's last frame of an animation is a step short of its end: end on the background
+        # itself, held until the scene's sound is whole AAC frames long (if that takes at most
+        # SOUND_ROUNDING_SECONDS), so the lecture joins the clips' sound by copying it instead
+        # of encoding it again.
+        per_frame = RATE / Fraction(self.fps).limit_denominator(1001)
+        whole = AAC_FRAME // math.gcd(AAC_FRAME, per_frame.numerator) * per_frame.denominator
+        hold = 1
+        if whole <= SOUND_ROUNDING_SECONDS * self.fps:  # 8 frames at 15, 30 or 60 fps; not at 4 fps
+            hold += (-(self.frames + 1)) % whole
+        # A frozen frame (a static wait) is written int(duration * fps) times.
+        self.wait((hold + 0.5) / self.fps, frozen_frame=True)
 
     # --- beats, narration and captions --------------------------------------------------
 

@@ -6,14 +6,16 @@ scene's finished render (its movie, sections and what it said and showed) is sto
 under a key made of everything it depends on:
 
 * the code it runs: the scene's own module, the scene modules it imports, its package's
-  ``__init__`` and the data modules that reads (``scenes/numbers.py``), and every source
-  file of ``lessonkit`` and ``mathcore``; manim's version;
+  ``__init__`` and the data modules that reads (``scenes/numbers.py``), and the modules of
+  ``lessonkit`` and ``mathcore`` that it and the code running it (the worker, the formula
+  batch, segments) import, followed from import to import; manim's version;
 * how it is rendered: quality, clip container, transparency;
 * the values of the lesson keys it read, recorded while it rendered
   (:attr:`lessonkit.config.Lesson.reads`).
 
 Editing ``practice.z`` re-renders PracticeProblem1 and nothing else; editing a scene's
-file re-renders that scene; editing ``lessonkit`` re-renders everything. Entries are
+file re-renders that scene; editing ``lessonkit/scene.py`` re-renders everything, and
+editing ``lessonkit/deck.py`` or ``watch.py``, which no scene runs, re-renders nothing. Entries are
 written once and never changed, so runs sharing a cache can read them at any time.
 """
 
@@ -34,10 +36,12 @@ from typing import Any, Mapping
 from lessonkit.config import read_again
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
-#: Packages every scene runs, whatever it imports.
-SHARED_SOURCES = ("lessonkit", "mathcore")
+#: Project packages whose modules a scene's render may run (the scene's own package is added).
+PROJECT_PACKAGES = ("lessonkit", "mathcore")
+#: What runs every scene, whatever the scene imports: the worker, the formula batch, segments.
+RUNNERS = ("lessonkit.jobs", "lessonkit.texbatch", "lessonkit.segments")
 #: Bump to drop every stored entry (a change in what an entry holds).
-FORMAT = 1
+FORMAT = 2
 
 
 def _module_file(module: str) -> Path | None:
@@ -45,42 +49,90 @@ def _module_file(module: str) -> Path | None:
     return Path(spec.origin) if spec is not None and spec.origin else None
 
 
-def _imported_scene_modules(path: Path, package: str) -> list[Path]:
-    """Files of the modules of ``package`` that ``path`` imports (one level)."""
-    files = []
-    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-        names = ([node.module] if isinstance(node, ast.ImportFrom) and node.module else
-                 [alias.name for alias in node.names] if isinstance(node, ast.Import) else [])
-        for name in names:
-            if name.split(".")[0] == package and name != package:
-                found = _module_file(name)
-                if found is not None and found != path:
-                    files.append(found)
-    return files
+def _project_file(module: str) -> Path | None:
+    """The file of a module of :data:`PROJECT_PACKAGES`, found without importing anything
+    (None for a name that is no module, such as ``mathcore.sigmoid``)."""
+    base = PROJECT_ROOT.joinpath(*module.split("."))
+    return next((file for file in (base.with_suffix(".py"), base / "__init__.py") if file.is_file()), None)
 
 
 @lru_cache(maxsize=None)
+def _parsed(path: Path, stamp: tuple[int, int]) -> ast.Module:
+    # ``stamp`` (size, mtime) keys the cache: a file saved while --watch runs is read again.
+    return ast.parse(path.read_bytes())
+
+
+def _tree(path: Path) -> ast.Module:
+    stat = path.stat()
+    return _parsed(path, (stat.st_size, stat.st_mtime_ns))
+
+
+def _imported_modules(path: Path, packages: tuple[str, ...], members: bool = False) -> list[str]:
+    """Names of the modules of ``packages`` that ``path`` imports, anywhere in it (inside
+    functions too). With ``members``, ``from lessonkit import deck`` names ``lessonkit``
+    and ``lessonkit.deck``, which may be a module."""
+    names = []
+    for node in ast.walk(_tree(path)):
+        if isinstance(node, ast.Import):
+            names += [alias.name for alias in node.names]
+        elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+            names += [node.module, *(f"{node.module}.{alias.name}" for alias in node.names if members)]
+    return [name for name in names if name.split(".")[0] in packages]
+
+
+def _imported_scene_modules(path: Path, package: str) -> list[Path]:
+    """Files of the modules of ``package`` that ``path`` imports (one level)."""
+    found = (_module_file(name) for name in _imported_modules(path, (package,)) if name != package)
+    return [file for file in found if file is not None and file != path]
+
+
+def _runs(roots: list[Path]) -> set[Path]:
+    """``roots`` and the files of every module of :data:`PROJECT_PACKAGES` they import,
+    and those import, and so on."""
+    files: set[Path] = set()
+    todo = list(roots)
+    while todo:
+        file = todo.pop()
+        if file in files:
+            continue
+        files.add(file)
+        todo += [found for found in map(_project_file, _imported_modules(file, PROJECT_PACKAGES, members=True))
+                 if found is not None]
+    return files
+
+
+def _defines_classes(path: Path) -> bool:
+    return any(isinstance(node, ast.ClassDef) for node in ast.walk(_tree(path)))
+
+
+def code_files(module: str) -> set[Path]:
+    """The source files a scene in ``module`` runs (see the module docs)."""
+    package = module.split(".")[0]
+    own = _module_file(module)
+    scene_files = [] if own is None else [own, *_imported_scene_modules(own, package)]
+    init = _module_file(package) if package != module else None
+    if own is not None and init is not None and init.name == "__init__.py":
+        # The package's own file, and the data modules it reads (no scene classes in them).
+        scene_files += [init, *(path for path in _imported_scene_modules(init, package)
+                                if not _defines_classes(path))]
+    return _runs([*(file for file in map(_project_file, RUNNERS) if file is not None), *scene_files])
+
+
 def code_fingerprint(module: str) -> str:
-    """A hash of the source a scene in ``module`` runs (see the module docs)."""
+    """A hash of the source a scene in ``module`` runs, and of manim's version."""
     import manim
 
     digest = hashlib.sha256(f"{FORMAT} manim {manim.__version__}".encode())
-    own = _module_file(module)
-    files = sorted(p for package in SHARED_SOURCES for p in (PROJECT_ROOT / package).rglob("*")
-                   if p.is_file() and p.suffix in (".py", ".tex", ".html", ".toml"))
-    if own is not None:
-        package = module.split(".")[0]
-        files += [own, *sorted(set(_imported_scene_modules(own, package)))]
-        init = _module_file(package) if package != module else None
-        if init is not None and init.name == "__init__.py":
-            # The package's own file, and the data modules it reads (no scene classes in them).
-            files += [init, *sorted(path for path in set(_imported_scene_modules(init, package))
-                                    if not any(isinstance(node, ast.ClassDef)
-                                               for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))))]
-    for path in files:
+    for path in sorted(code_files(module)):
+        stat = path.stat()
         digest.update(str(path.relative_to(PROJECT_ROOT) if path.is_relative_to(PROJECT_ROOT) else path).encode())
-        digest.update(hashlib.sha256(path.read_bytes()).digest())
+        digest.update(_file_hash(path, stat.st_mtime_ns, stat.st_size))
     return digest.hexdigest()
+
+
+@lru_cache(maxsize=None)
+def _file_hash(path: Path, mtime: int, size: int) -> bytes:
+    return hashlib.sha256(path.read_bytes()).digest()
 
 
 def _folder(cache_dir: Path, job) -> Path:

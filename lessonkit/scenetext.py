@@ -24,10 +24,11 @@ here, and :mod:`lessonkit.config` reads the registry.
 from __future__ import annotations
 
 import ast
+import functools
 import inspect
 import re
-import textwrap
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Iterable, Mapping
 
 from lessonkit.schema import TITLE_CHARS, Key
@@ -155,30 +156,54 @@ def check_beat_calls(cls: type, text: SceneText) -> None:
     declared beats: an undeclared name, or keywords other than the beat's placeholders,
     is refused when the class is created. Calls with a computed name or ``**values`` are
     checked when they run (see :func:`check_beat`)."""
-    try:
-        source = textwrap.dedent(inspect.getsource(cls))
-        tree = ast.parse(source)
-    except (OSError, TypeError, SyntaxError):
+    node = _class_node(cls)
+    if node is None:
         return  # defined where its source cannot be read (a REPL): checked at run time only
-    for node in ast.walk(tree):
-        if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "beat"
-                and isinstance(node.func.value, ast.Name) and node.func.value.id == "self"):
+    for call in ast.walk(node):
+        if not (isinstance(call, ast.Call) and isinstance(call.func, ast.Attribute) and call.func.attr == "beat"
+                and isinstance(call.func.value, ast.Name) and call.func.value.id == "self"):
             continue
-        if not node.args or not isinstance(node.args[0], ast.Constant) or not isinstance(node.args[0].value, str):
+        if not call.args or not isinstance(call.args[0], ast.Constant) or not isinstance(call.args[0].value, str):
             continue
-        if any(k.arg is None for k in node.keywords):
-            names = None
-        else:
-            names = {k.arg for k in node.keywords}
-        where = f"{cls.__name__} (line {node.lineno + cls_first_line(cls) - 1})"
-        check_beat(text, node.args[0].value, names, where)
+        names = None if any(k.arg is None for k in call.keywords) else {k.arg for k in call.keywords}
+        check_beat(text, call.args[0].value, names, f"{cls.__name__} (line {call.lineno})")
 
 
-def cls_first_line(cls: type) -> int:
+def _class_node(cls: type) -> ast.ClassDef | None:
+    """``cls``'s definition in its module's syntax tree (the first one of its qualified
+    name), or None where there is no source file. One parse per file and version of it:
+    ``inspect.getsource`` parses the whole module again for every class."""
     try:
-        return inspect.getsourcelines(cls)[1]
+        path = Path(inspect.getsourcefile(cls) or "")
+        stat = path.stat()
     except (OSError, TypeError):
-        return 1
+        return None
+    try:
+        tree = _module_tree(path, stat.st_mtime_ns, stat.st_size)
+    except (OSError, SyntaxError, ValueError):
+        return None
+
+    def find(body: list[ast.stmt], prefix: str) -> ast.ClassDef | None:
+        for node in body:
+            if isinstance(node, ast.ClassDef):
+                qualname = prefix + node.name
+                if qualname == cls.__qualname__:
+                    return node
+                found = find(node.body, qualname + ".")
+            elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                found = find(node.body, f"{prefix}{node.name}.<locals>.")
+            else:
+                found = find([child for child in ast.iter_child_nodes(node) if isinstance(child, ast.stmt)], prefix)
+            if found is not None:
+                return found
+        return None
+
+    return find(tree.body, "")
+
+
+@functools.lru_cache(maxsize=64)
+def _module_tree(path: Path, mtime: int, size: int) -> ast.Module:
+    return ast.parse(path.read_bytes(), filename=str(path))
 
 
 def check_beat(text: SceneText, name: str, values: set[str] | None, where: str) -> None:

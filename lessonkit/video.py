@@ -163,14 +163,21 @@ def _copy_video_stream(template, output):
 
 
 def join_clips(clips: Sequence[Path | str], target: Path | str, fps: Fraction | int,
-               audio: "np.ndarray | None" = None) -> VideoInfo:
+               audio: "np.ndarray | None" = None, copy_audio: bool = False) -> VideoInfo:
     """Concatenate ``clips`` into ``target`` by copying packets (no re-encoding), with
-    ``audio`` (mono float samples at :data:`lessonkit.audio.RATE`) as its sound track.
+    ``audio`` (mono float samples at :data:`lessonkit.audio.RATE`) as its sound track, or
+    with ``copy_audio`` the clips' own sound, copied too.
 
     All clips must share codec, size and frame rate, as manim's clips of one quality do.
     Each clip's timestamps are shifted by the frame-exact length of the clips before it.
     Joining one clip is how a silent clip gets its sound. Audio packets are interleaved
     with the video's as they are written, and MP4/MOV files get their index at the front.
+
+    Copied sound must be whole AAC frames per clip (:data:`lessonkit.audio.AAC_FRAME`):
+    each clip's frames then follow the last clip's with no gap or overlap. A clip's first
+    packet primes the decoder (it starts a frame early); past the first clip it is left
+    out, and its neighbour's last frame primes instead: the joins are silent, where
+    the scenes fade, so no one hears the difference.
     """
     if not clips:
         raise VideoError("no clips to join")
@@ -190,18 +197,36 @@ def join_clips(clips: Sequence[Path | str], target: Path | str, fps: Fraction | 
             template = template_input.streams.video[0]
             out_stream, tagger = _copy_video_stream(template, output)
             sound = _AudioWriter(output, audio, clip_format) if audio is not None else None
+            copied = None
+            if copy_audio:
+                if not template_input.streams.audio:
+                    raise VideoError(f"{clips[0]} has no sound to copy")
+                copied = output.add_stream_from_template(template_input.streams.audio[0])
+                copied.time_base = template_input.streams.audio[0].time_base
             time_base = template.time_base
             offset_seconds = Fraction(0)
             last_dts = None
-            for info in infos:
+            for number, info in enumerate(infos):
                 with av.open(str(info.path)) as clip:
                     stream = clip.streams.video[0]
                     if stream.time_base != time_base:
                         raise VideoError(f"{info.path} has time base {stream.time_base}, expected {time_base}")
                     offset = round(offset_seconds / time_base)
-                    for packet in clip.demux(stream):
+                    streams = [stream]
+                    if copied is not None:
+                        streams.append(_sound_to_copy(clip, info, copied, fps))
+                    for packet in clip.demux(*streams):
                         if packet.dts is None:
                             continue  # the demuxer's empty flush packet
+                        if packet.stream.type == "audio":
+                            if packet.pts < 0 and number:
+                                continue  # the priming frame: the previous clip's last frame primes
+                            shift = round(offset_seconds / copied.time_base)
+                            packet.pts += shift
+                            packet.dts += shift
+                            packet.stream = copied
+                            output.mux(packet)
+                            continue
                         packet.pts += offset
                         packet.dts += offset
                         if last_dts is not None and packet.dts <= last_dts:
@@ -219,6 +244,25 @@ def join_clips(clips: Sequence[Path | str], target: Path | str, fps: Fraction | 
             if sound is not None:
                 sound.finish()
     return probe(target, fps=fps)
+
+
+def _sound_to_copy(clip, info: VideoInfo, copied, fps: Fraction):
+    """``clip``'s sound stream, checked to match ``copied`` and to last exactly as long as
+    its video in whole AAC frames (else joined clips' sound would drift from their pictures)."""
+    from lessonkit.audio import AAC_FRAME
+
+    if not clip.streams.audio:
+        raise VideoError(f"{info.path} has no sound to copy")
+    stream = clip.streams.audio[0]
+    if (stream.codec_context.name, stream.rate, stream.time_base) != (
+            copied.codec_context.name, copied.rate, copied.time_base):
+        raise VideoError(f"{info.path}'s sound ({stream.codec_context.name}, {stream.rate} Hz) does not match "
+                         f"the first clip's ({copied.codec_context.name}, {copied.rate} Hz)")
+    samples = Fraction(info.frames) / fps * stream.rate
+    if samples.denominator != 1 or samples % AAC_FRAME or stream.duration != samples / stream.time_base / stream.rate:
+        raise VideoError(f"{info.path}'s sound is not whole AAC frames as long as its video "
+                         f"({stream.duration} in {stream.time_base}, video {info.frames} frames at {fps} fps)")
+    return stream
 
 
 class _AudioWriter:

@@ -4,6 +4,8 @@ lesson's words are checked against the declaration before anything renders."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from lessonkit.config import ConfigError, load_lesson
@@ -34,12 +36,16 @@ def test_a_misspelled_placeholder_is_refused_when_the_class_is_created():
 
 
 def test_an_undeclared_beat_is_refused_when_the_class_is_created():
-    with pytest.raises(DeclarationError, match=r"beat 'sloap' is not declared .*declared: slope"):
+    with pytest.raises(DeclarationError, match=r"beat 'sloap' is not declared .*declared: slope") as refused:
         class UndeclaredBeat(LessonScene):
             beats = {"slope": Beat("The slope.")}
 
             def construct(self) -> None:
                 self.beat("sloap")
+    # The message names the line of the call in this file.
+    line = next(number for number, text in enumerate(Path(__file__).read_text().splitlines(), start=1)
+                if 'self.beat("sloap")' in text and "text" not in text)
+    assert f"UndeclaredBeat (line {line})" in str(refused.value)
 
 
 def test_the_closing_fade_s_name_is_not_a_beat_name():

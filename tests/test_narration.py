@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 import srt
 
-from lessonkit.audio import RATE, integrated_loudness, read_audio, true_peak, write_wav
+from lessonkit.audio import RATE, block_powers, gated_loudness, integrated_loudness, read_audio, true_peak, write_wav
 from lessonkit.config import load_lesson
 from lessonkit.pipeline import render_lecture
 from lessonkit.video import COLOUR_TAGS
@@ -293,3 +293,74 @@ def test_docs_of_the_spoken_form_stay_true():
         assert phrase in readme
     assert spoken_text("0.0066") == "zero point zero zero six six"
     assert textwrap.dedent(spoken_text("sigma'(5)")) == "sigma prime of five"
+
+
+@pytest.fixture(scope="module")
+def lecture_at_15_fps(tmp_path_factory):
+    """Two scenes at 15 fps, a rate whose scenes are padded to whole AAC frames (4 fps is not:
+    that would take 8 s), small."""
+    from lessonkit.pipeline import Quality, render_lecture
+    from scenes import KeyFormula, LearningGoal
+
+    out = tmp_path_factory.mktemp("out15")
+    result = render_lecture([LearningGoal, KeyFormula], load_lesson(), out, quality=Quality("test15", 428, 240, 15),
+                            jobs=2, cache_dir=tmp_path_factory.mktemp("cache15"), decks=False)
+    return out, result
+
+
+def test_the_lecture_copies_its_clips_sound_and_keeps_it_in_step(lecture_at_15_fps):
+    out, result = lecture_at_15_fps
+
+    def packets(path):
+        with av.open(str(path)) as container:
+            return [(packet.pts, bytes(packet)) for packet in container.demux(container.streams.audio[0])
+                    if packet.dts is not None]
+
+    lecture = packets(out / "lecture.mp4")
+    clips = [packets(out / clip.file) for clip in result.clips]
+    # Each scene ends on a background held (a frame, and at most 8 more) until its sound is
+    # whole AAC frames.
+    closing = round(load_lesson().pacing.closing_seconds * 15)
+    for clip in result.clips:
+        assert round(clip.duration * RATE) % 1024 == 0
+        held = clip.frames - sum(round(step.duration * 15) for step in clip.steps) - closing
+        assert 1 <= held <= 9
+    # The lecture's packets are the clips' own, not encoded again: the first clip's priming
+    # packet, then every clip's sound packets, each at its clip's start.
+    expected = clips[0][:1] + [packet for clip in clips for packet in clip if packet[0] >= 0]
+    assert [payload for _, payload in lecture] == [payload for _, payload in expected]
+    starts = [round(clip.start * RATE) for clip in result.clips]
+    assert [pts for pts, _ in lecture] == [clips[0][0][0]] + [
+        start + pts for start, clip in zip(starts, clips) for pts, _ in clip if pts >= 0]
+    # Heard, the lecture is the clips end to end, and its joins are silent. (Decoded samples
+    # differ a little where AAC fills a band with noise: the decoder's noise generator runs
+    # on from the clip before.)
+    joined = np.concatenate([read_audio(out / clip.file) for clip in result.clips])
+    decoded = read_audio(out / "lecture.mp4")
+    assert len(decoded) == len(joined)
+    assert rms_db(decoded - joined) < -80 and np.abs(decoded - joined).max() < 0.01
+    for start in starts[1:]:
+        assert rms_db(decoded[start - 2048:start + 2048]) < -60
+
+
+@pytest.mark.parametrize("seconds", [0.002, 0.39999, 0.4, 1.0, 3.0021])
+def test_loudness_from_blocks_is_pyloudnorm_s(seconds):
+    import pyloudnorm
+
+    rng = np.random.default_rng(7)
+    samples = (rng.standard_normal(round(seconds * RATE)) * 0.1).astype(np.float32)
+    samples[: len(samples) // 3] *= 0.001  # a quiet third, which the relative gate leaves out
+    padded = np.concatenate([samples, np.zeros(max(0, int(0.4 * RATE) - len(samples)), np.float32)])
+    expected = pyloudnorm.Meter(RATE).integrated_loudness(padded.astype(np.float64))
+    assert integrated_loudness(samples) == pytest.approx(expected, abs=1e-9)
+    assert integrated_loudness(np.zeros_like(samples)) == float("-inf")
+
+
+def test_a_lecture_s_loudness_from_its_scenes_blocks_is_its_own():
+    rng = np.random.default_rng(8)
+    silence = np.zeros(RATE // 2, np.float32)  # scenes open and close in silence, as ours do
+    scenes = [np.concatenate([silence, (rng.standard_normal(RATE * seconds) * level).astype(np.float32), silence])
+              for seconds, level in [(3, 0.1), (5, 0.02), (2, 0.3)]]
+    whole = integrated_loudness(np.concatenate(scenes))
+    # Only the blocks straddling the joins are missing, and they are silent: gated out anyway.
+    assert gated_loudness([block_powers(scene) for scene in scenes]) == pytest.approx(whole, abs=1e-3)

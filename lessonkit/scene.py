@@ -355,8 +355,10 @@ class LessonScene(Scene):
             cue_end = end - utterance.start if cue_end is None else cue_end
             self.cues.append((utterance.start + offset, utterance.start + cue_end, text))
         elapsed = end - utterance.start
-        # For the plain manim CLI: manim's own subtitles, spanning the utterance.
-        self.add_subcaption(utterance.spoken.text, duration=elapsed, offset=-elapsed)
+        # For the plain manim CLI: manim's own subtitles, spanning the utterance. manim's clock
+        # runs a little behind the frames after animations it took from its cache: never
+        # before 0 (its subtitle writer would drop the line, and log that it did).
+        self.add_subcaption(utterance.spoken.text, duration=elapsed, offset=-min(elapsed, self.renderer.time))
         self._inspect_screen()
         self._measure_step()
 

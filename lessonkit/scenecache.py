@@ -56,28 +56,29 @@ def _project_file(module: str) -> Path | None:
     return next((file for file in (base.with_suffix(".py"), base / "__init__.py") if file.is_file()), None)
 
 
-@lru_cache(maxsize=None)
-def _parsed(path: Path, stamp: tuple[int, int]) -> ast.Module:
-    # ``stamp`` (size, mtime) keys the cache: a file saved while --watch runs is read again.
-    return ast.parse(path.read_bytes())
-
-
-def _tree(path: Path) -> ast.Module:
-    stat = path.stat()
-    return _parsed(path, (stat.st_size, stat.st_mtime_ns))
-
-
 def _imported_modules(path: Path, packages: tuple[str, ...], members: bool = False) -> list[str]:
     """Names of the modules of ``packages`` that ``path`` imports, anywhere in it (inside
     functions too). With ``members``, ``from lessonkit import deck`` names ``lessonkit``
     and ``lessonkit.deck``, which may be a module."""
+    stat = path.stat()
+    return [name for name in _imports(path, stat.st_size, stat.st_mtime_ns, members)
+            if name.split(".")[0] in packages]
+
+
+def _tree(path: Path) -> ast.Module:
+    return ast.parse(path.read_bytes())
+
+
+@lru_cache(maxsize=None)
+def _imports(path: Path, size: int, mtime: int, members: bool) -> tuple[str, ...]:
+    # Keyed by size and time too: a file saved while --watch runs is read again.
     names = []
     for node in ast.walk(_tree(path)):
         if isinstance(node, ast.Import):
             names += [alias.name for alias in node.names]
         elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
             names += [node.module, *(f"{node.module}.{alias.name}" for alias in node.names if members)]
-    return [name for name in names if name.split(".")[0] in packages]
+    return tuple(names)
 
 
 def _imported_scene_modules(path: Path, package: str) -> list[Path]:
@@ -102,11 +103,39 @@ def _runs(roots: list[Path]) -> set[Path]:
 
 
 def _defines_classes(path: Path) -> bool:
+    stat = path.stat()
+    return _has_class(path, stat.st_size, stat.st_mtime_ns)
+
+
+@lru_cache(maxsize=None)
+def _has_class(path: Path, size: int, mtime: int) -> bool:
     return any(isinstance(node, ast.ClassDef) for node in ast.walk(_tree(path)))
 
 
 def code_files(module: str) -> set[Path]:
     """The source files a scene in ``module`` runs (see the module docs)."""
+    known = _code_files_found.get((module, PROJECT_ROOT))
+    if known is not None and all(_stamp(path) == stamp for path, stamp in known.items()):
+        return set(known)
+    files = _find_code_files(module)
+    _code_files_found[(module, PROJECT_ROOT)] = {path: _stamp(path) for path in files}
+    return files
+
+
+#: What :func:`code_files` found, by module, with each file's size and time then: found
+#: again only when one of them changed (the lecture's scenes share most of their files).
+_code_files_found: dict[tuple[str, Path], dict[Path, tuple[int, int]]] = {}
+
+
+def _stamp(path: Path) -> tuple[int, int]:
+    try:
+        stat = path.stat()
+    except OSError:
+        return (-1, -1)
+    return stat.st_size, stat.st_mtime_ns
+
+
+def _find_code_files(module: str) -> set[Path]:
     package = module.split(".")[0]
     own = _module_file(module)
     scene_files = [] if own is None else [own, *_imported_scene_modules(own, package)]

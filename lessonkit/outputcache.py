@@ -123,14 +123,26 @@ class ArrayCache:
 
     def get(self, key: str, make: Callable[[], "np.ndarray"]) -> "np.ndarray":
         """The array stored under ``key``, or ``make()``'s, stored for next time."""
+        array = self.load(key)
+        if array is None:
+            array = self.put(key, make())
+        return array
+
+    def load(self, key: str) -> "np.ndarray | None":
+        """The array stored under ``key``, or None."""
         import numpy as np
 
-        path = self.folder / key[:2] / f"{key}.npy"
         try:
-            return np.load(path, allow_pickle=False)
+            return np.load(self._path(key), allow_pickle=False)
         except (OSError, ValueError, EOFError):
-            pass
-        array = np.asarray(make())
+            return None
+
+    def put(self, key: str, array: "np.ndarray") -> "np.ndarray":
+        """Store ``array`` under ``key`` (replacing what was there, whole); returns it."""
+        import numpy as np
+
+        array = np.asarray(array)
+        path = self._path(key)
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             handle, temporary = tempfile.mkstemp(prefix=f".{key[:16]}-", suffix=".npy", dir=path.parent)
@@ -140,3 +152,6 @@ class ArrayCache:
         except OSError:
             pass  # a full disk: the array stands anyway, it is only not kept
         return array
+
+    def _path(self, key: str) -> Path:
+        return self.folder / key[:2] / f"{key}.npy"

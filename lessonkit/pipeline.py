@@ -191,6 +191,10 @@ def _measure(renders: list[SceneRender], fps: int) -> list[_Timed]:
 #: The step the lecture's gain is rounded to, in dB: well under the 1 dB change of
 #: loudness most listeners notice.
 GAIN_STEP_DB = 0.25
+#: How far the lecture's loudness may drift from the target before its gain is set again,
+#: in LU: an edit of one scene moves it a little, and the other scenes' sound (and so their
+#: clips) then stays as it was. Video sites ask for the target within 1 LU.
+GAIN_TOLERANCE_LU = 0.5
 
 
 def _mix_sound(timed: list[_Timed], fps: int, cache_dir: Path | None = None) -> float | None:
@@ -202,15 +206,16 @@ def _mix_sound(timed: list[_Timed], fps: int, cache_dir: Path | None = None) -> 
     :func:`lessonkit.audio.block_powers`). With ``cache_dir``, each scene's mix, each
     normalized track and the blocks of both are kept there under keys of the speech files'
     contents and the gain, so an unchanged lecture reads them back, and an edit of one
-    scene mixes and measures that one (the others too when the rounded gain moves)."""
-    from lessonkit.audio import Placed, block_powers, gain_to, gated_loudness, mix, normalize, seconds_to_samples
+    scene mixes and measures that one. The gain of the last render of these scenes is kept
+    too, and used again while the lecture stays within :data:`GAIN_TOLERANCE_LU` of the
+    target: an edit of one scene then leaves the others' sound as it was."""
+    from lessonkit.audio import (TARGET_LUFS, Placed, block_powers, gain_to, gated_loudness, mix, normalize,
+                                 seconds_to_samples)
 
     if not any(item.render.sounds for item in timed):
         return None
-    if cache_dir is None:
-        keep = lambda key, make: make()  # noqa: E731 (nothing kept)
-    else:
-        keep = ArrayCache(Path(cache_dir) / "sound").get
+    store = None if cache_dir is None else ArrayCache(Path(cache_dir) / "sound")
+    keep = (lambda key, make: make()) if store is None else store.get
 
     def key_of(*parts: Any) -> str:
         return hashlib.sha256(json.dumps([_writer_fingerprint().hex(), *parts]).encode()).hexdigest()
@@ -232,14 +237,27 @@ def _mix_sound(timed: list[_Timed], fps: int, cache_dir: Path | None = None) -> 
         key = key_of("mix", length, [(start, _file_digest(path).hex()) for start, path in item.render.sounds])
         mixes.append((key, functools.partial(keep, key, functools.partial(
             mix, [Placed(start, path) for start, path in item.render.sounds], length))))
-    gain = _rounded_gain(gain_to(measured(mixes)))
+    # The gain an earlier render of this lecture (these scenes) used, kept while the
+    # loudness it gives stays within GAIN_TOLERANCE_LU of the target.
+    last_gain = key_of("last gain", [item.render.name for item in timed])
+    previous = None if store is None else store.load(last_gain)
+    ideal = gain_to(measured(mixes))
+    if previous is not None and abs(20 * np.log10(float(previous) / ideal)) <= GAIN_TOLERANCE_LU:
+        gain = float(previous)
+    else:
+        gain = _rounded_gain(ideal)
     tracks = normalized(gain)
-    # The limiter takes a little loudness off the peaks: measure again and correct once.
-    if (corrected := _rounded_gain(gain * gain_to(measured(tracks)))) != gain:
-        gain, tracks = corrected, normalized(corrected)
+    loudness = measured(tracks)
+    # The limiter takes a little loudness off the peaks: correct once if that took too much.
+    if abs(loudness - TARGET_LUFS) > GAIN_TOLERANCE_LU:
+        gain = _rounded_gain(gain * gain_to(loudness))
+        tracks = normalized(gain)
+        loudness = measured(tracks)
+    if store is not None:
+        store.put(last_gain, np.array(gain))
     for item, (_, make) in zip(timed, tracks):
         item.sound = make()
-    return measured(tracks)
+    return loudness
 
 
 def _rounded_gain(gain: float) -> float:
@@ -759,7 +777,9 @@ def _run_jobs(render_jobs: list[SceneJob], jobs: int, progress: Progress, cluste
             except BaseException:
                 _terminate(pool)
                 raise
-    if jobs == 1:
+    if jobs == 1 or total == 1:
+        # One at a time, or one in all (an edit of one scene): in this process, which has
+        # imported manim already; a worker would import it again (seconds).
         for job in render_jobs:
             progress(f"[{len(renders)}/{total}] rendering {job.name}")
             try:

@@ -365,3 +365,35 @@ def test_a_lecture_s_loudness_from_its_scenes_blocks_is_its_own():
     whole = integrated_loudness(np.concatenate(scenes))
     # Only the blocks straddling the joins are missing, and they are silent: gated out anyway.
     assert gated_loudness([block_powers(scene) for scene in scenes]) == pytest.approx(whole, abs=1e-3)
+
+
+def test_an_edit_that_moves_the_loudness_a_little_keeps_the_lecture_s_gain(tmp_path):
+    from lessonkit.jobs import SceneRender
+    from lessonkit.pipeline import _mix_sound, _Timed
+
+    noise = np.random.default_rng(3).standard_normal(RATE * 2)
+
+    def scene(name, level, seconds=4):
+        path = tmp_path / f"{name}-{level}.wav"
+        write_wav(path, (noise * level).astype(np.float32))
+        render = SceneRender(0, name, tmp_path / "movie.mp4", [], 0.0, sounds=[(0.5, path)])
+        return _Timed(render, seconds * 15, [seconds * 15])
+
+    def lecture(level):
+        return [scene("A", 0.05), scene("B", level), scene("C", 0.05)]
+
+    cache = tmp_path / "cache"
+    first = lecture(0.05)
+    loudness = _mix_sound(first, 15, cache)
+    assert loudness == pytest.approx(-16, abs=0.5)
+    # One scene 1 dB louder moves the lecture by about 0.4 LU: the gain, and so the other
+    # scenes' sound, stay as they were.
+    edited = lecture(0.05 * 10 ** (1 / 20))
+    assert _mix_sound(edited, 15, cache) == pytest.approx(loudness + 0.4, abs=0.1)
+    assert np.array_equal(edited[0].sound, first[0].sound) and np.array_equal(edited[2].sound, first[2].sound)
+    # 6 dB louder is 2.6 LU: too far from the target, the gain is set again.
+    louder = lecture(0.1)
+    assert _mix_sound(louder, 15, cache) == pytest.approx(-16, abs=0.25)
+    assert not np.array_equal(louder[0].sound, first[0].sound)
+    # Without a cache there is no earlier gain: rounded to GAIN_STEP_DB.
+    assert _mix_sound(lecture(0.05 * 10 ** (1 / 20)), 15) == pytest.approx(-16, abs=0.2)

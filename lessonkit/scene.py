@@ -439,8 +439,9 @@ class LessonScene(Scene):
                     self._report_layout(
                         f"{label}: {_describe(a)} overlaps {_describe(b)}"
                     )
+        lines = self._drawn_lines() if boxes else []
         for text, low, high in boxes:
-            crossing = self._line_through(text, low + margin, high - margin)
+            crossing = self._line_through(text, low + margin, high - margin, lines)
             if crossing is not None:
                 self._report_layout(f"{label}: {_describe(text)} is crossed by a {type(crossing).__name__}")
 
@@ -522,27 +523,40 @@ class LessonScene(Scene):
                     found.append((plot, part))
         return found
 
-    def _line_through(self, text: Mobject, low: np.ndarray, high: np.ndarray) -> Mobject | None:
-        """A drawn line or curve (not text, not a filled shape) that passes through the box
-        ``low``..``high`` of ``text``, or None. Curves are taken as the polylines through
-        their anchors, which manim's plotted curves are dense enough for."""
-        if not (low[0] < high[0] and low[1] < high[1]):
-            return None
-        own = set(map(id, text.get_family()))
+    def _drawn_lines(self) -> list[tuple[VMobject, set[int], np.ndarray, np.ndarray, np.ndarray, np.ndarray]]:
+        """Every line or curve drawn on screen (not text, not a filled shape), taken as the
+        polyline through its anchors, which manim's plotted curves are dense enough for:
+        (the part, the ids of its family, its segments' starts and ends, its box's corners)."""
+        lines = []
         for mobject in self.mobjects:
             for part in mobject.family_members_with_points():
-                if id(part) in own or not isinstance(part, VMobject) or isinstance(part, (MathTex, Text)) \
+                if not isinstance(part, VMobject) or isinstance(part, (MathTex, Text)) \
                         or part.get_stroke_width() <= 0 \
                         or part.get_stroke_opacity() <= 0.05 or part.get_fill_opacity() > 0.05:
                     continue
-                if any(id(m) in own for m in part.get_family()):
-                    continue
-                points = part.points
+                points = part.points[:, :2]
                 if len(points) < 4:
                     continue
-                starts, ends = points[0::4, :2], points[3::4, :2]
-                if _segments_cross_box(starts, ends, low[:2], high[:2]):
-                    return part
+                lines.append((part, {id(member) for member in part.get_family()}, points[0::4], points[3::4],
+                              points.min(axis=0), points.max(axis=0)))
+        return lines
+
+    def _line_through(self, text: Mobject, low: np.ndarray, high: np.ndarray,
+                      lines: list[tuple[VMobject, set[int], np.ndarray, np.ndarray, np.ndarray, np.ndarray]]
+                      ) -> Mobject | None:
+        """One of the drawn ``lines`` (see :meth:`_drawn_lines`), not part of ``text``, that
+        passes through the box ``low``..``high`` of ``text``, or None."""
+        if not (low[0] < high[0] and low[1] < high[1]):
+            return None
+        own = set(map(id, text.get_family()))
+        for part, family, starts, ends, part_low, part_high in lines:
+            # Most lines are nowhere near the text: their boxes do not meet.
+            if part_low[0] > high[0] or part_high[0] < low[0] or part_low[1] > high[1] or part_high[1] < low[1]:
+                continue
+            if family & own:
+                continue
+            if _segments_cross_box(starts, ends, low[:2], high[:2]):
+                return part
         return None
 
     def _report_layout(self, problem: str) -> None:

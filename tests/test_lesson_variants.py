@@ -8,7 +8,6 @@ import numpy as np
 import pytest
 
 from lessonkit.schema import TITLE_CHARS
-from lessonkit.video import last_frame
 from mathcore import (
     descent_step,
     measure_gradient_norms,
@@ -33,9 +32,28 @@ from scenes import (
 )
 from tests.conftest import render_tiny
 
+#: Scenes rendered here, by scene, overrides and config: several tests look at one variant.
+_RENDERED: dict[tuple, object] = {}
+
+
+def variant(media_dir: Path, scene_class: type, overrides: list[str] = (), config: Path | None = None):
+    """``scene_class`` run with ``overrides`` (and the lesson ``config``), skipping its
+    animations: its code runs, its layout is checked at every step, no frame is drawn.
+    Rendered once per test worker; tests only read the scene."""
+    key = (scene_class, tuple(overrides), config)
+    if key not in _RENDERED:
+        _RENDERED[key] = render_tiny(scene_class, media_dir, overrides, config_path=config, skip_animations=True)
+    return _RENDERED[key]
+
+
+def last_picture(scene) -> np.ndarray:
+    """The scene's last picture in grey levels, drawn now (a scene run without frames drew none)."""
+    scene.renderer.update_frame(scene)
+    return np.asarray(scene.renderer.get_frame(), dtype=float)[..., :3].mean(axis=2)
+
 
 def test_practice_z_changes_problem_1(media_dir):
-    scene = render_tiny(PracticeProblem1, media_dir, ["practice.z=4"])
+    scene = variant(media_dir, PracticeProblem1, ["practice.z=4"])
     p = practice_problem_1(4.0)
     assert scene.shown["derivative"].value == sigmoid_prime(4.0) == p.derivative
     assert scene.shown["share_percent"].text == r"7.07\%"
@@ -45,7 +63,7 @@ def test_practice_z_changes_problem_1(media_dir):
 
 @pytest.mark.parametrize("scene_class", [GradientChain, PracticeProblem2])
 def test_chain_settings_drive_both_chain_scenes(media_dir, scene_class):
-    scene = render_tiny(scene_class, media_dir, ["chain.layers=8", "chain.per_layer_gradient=0.25"])
+    scene = variant(media_dir, scene_class, ["chain.layers=8", "chain.per_layer_gradient=0.25"])
     p = practice_problem_2(0.25, 8, 0.1)
     assert scene.shown["first_layer_gradient"].value == p.first_layer_gradient == 0.25**8
     assert scene.shown["first_layer_gradient"].text == "0.00001526"
@@ -55,14 +73,14 @@ def test_chain_settings_drive_both_chain_scenes(media_dir, scene_class):
 
 @pytest.mark.parametrize("scene_class", [GradientChain, PracticeProblem2, ReluComparison])
 def test_twenty_layers_still_fit(media_dir, scene_class):
-    scene = render_tiny(scene_class, media_dir, ["chain.layers=20", "chain.per_layer_gradient=0.25"])
+    scene = variant(media_dir, scene_class, ["chain.layers=20", "chain.per_layer_gradient=0.25"])
     label = "sigmoid_first_layer" if scene_class is ReluComparison else "first_layer_gradient"
     assert scene.shown[label].text == r"9.095 \times 10^{-13}"
     assert scene.layout_problems == []
 
 
 def test_tanh_lesson_traces_tanh(media_dir):
-    scene = render_tiny(TangentTrace, media_dir, ["tangent.activation=tanh"])
+    scene = variant(media_dir, TangentTrace, ["tangent.activation=tanh"])
     assert scene.shown["max_derivative"].value == 1.0
     assert scene.shown["slope_at_pause"].value == tanh_prime(5.0)
     assert "Above, the tanh." in scene.captions[0]
@@ -71,10 +89,8 @@ def test_tanh_lesson_traces_tanh(media_dir):
 
 def test_light_theme_renders_light_frames(media_dir):
     # The last beat's picture, without the fade to the background that closes the scene.
-    dark = render_tiny(LearningGoal, media_dir, ["pacing.closing_seconds=0"])
-    dark_pixels = np.asarray(last_frame(dark.manager.file_writer.movie_file_path).convert("L"), dtype=float)
-    light = render_tiny(LearningGoal, media_dir, ["theme.name=light", "pacing.closing_seconds=0"])  # read dark first
-    light_pixels = np.asarray(last_frame(light.manager.file_writer.movie_file_path).convert("L"), dtype=float)
+    dark_pixels = last_picture(variant(media_dir, LearningGoal, ["pacing.closing_seconds=0"]))
+    light_pixels = last_picture(variant(media_dir, LearningGoal, ["theme.name=light", "pacing.closing_seconds=0"]))
     assert np.median(light_pixels) > 240 and np.median(dark_pixels) < 30
     # Text keeps its contrast: the light frame has dark pixels (the words), the dark frame light ones.
     assert (light_pixels < 80).mean() > 0.005 and (dark_pixels > 180).mean() > 0.005
@@ -83,7 +99,7 @@ def test_light_theme_renders_light_frames(media_dir):
 def test_the_longest_title_stays_on_one_line_inside_the_frame(media_dir):
     # Longer titles are refused (tests/test_reliability.py): a second line runs into some scenes' content.
     title = "Gradients multiply, layer by layer, until the first layer barely learns"[:TITLE_CHARS]
-    scene = render_tiny(GradientChain, media_dir, [f"titles.gradient_chain={title}"])
+    scene = variant(media_dir, GradientChain, [f"titles.gradient_chain={title}"])
     assert scene.title.height < 1.0  # one line
     assert scene.layout_problems == []
 
@@ -112,7 +128,7 @@ KEY_EFFECTS = [
 @pytest.mark.parametrize(("overrides", "scene_class", "label", "expected"), KEY_EFFECTS,
                          ids=[f"{'+'.join(k[0])}-{k[2]}" for k in KEY_EFFECTS])
 def test_each_number_key_changes_what_is_shown(media_dir, overrides, scene_class, label, expected):
-    scene = render_tiny(scene_class, media_dir, overrides, skip_animations=True)
+    scene = variant(media_dir, scene_class, overrides)
     assert scene.shown[label].value == pytest.approx(expected(), rel=1e-12)
 
 
@@ -165,7 +181,7 @@ COMPOSITION_VARIANTS = [
                          ids=[f"{v[0].__name__}-{'+'.join(v[1]) or v[2].name}" for v in COMPOSITION_VARIANTS])
 def test_variants_keep_the_composition_and_legibility_targets(media_dir, scene_class, overrides, config):
     """Issue 10's per-step targets (fill, digit heights) hold for the documented variants too."""
-    scene = render_tiny(scene_class, media_dir, overrides, config_path=config, skip_animations=True)
+    scene = variant(media_dir, scene_class, overrides, config)
     assert scene.step_layouts
     assert scene.layout_problems == []
     assert scene.composition_problems() == []

@@ -319,7 +319,7 @@ def render_lecture(
     loudness = _mix_sound(timed, quality.fps, cache_dir)
     if loudness is not None:
         progress("mixed the narration to -16 LUFS")
-    sound = _lecture_sound(timed)
+    voiced = loudness is not None
     theme = Theme.from_lesson(lesson)
     final_dir = Path(out_dir)
     # Built beside --out and swapped in whole: never a mix of this run's files and an older one's.
@@ -331,10 +331,10 @@ def render_lecture(
         if reused := [item.render.name for item in timed if item.reused]:
             progress(f"clips, steps and posters unchanged, linked from the cache: {', '.join(reused)}")
         progress(f"joining {len(entries)} clips into lecture.mp4")
-        _join_lecture(timed, entries, target, sound, theme.background, reuse)
+        _join_lecture(timed, entries, target, theme.background, reuse)
         duration = _lecture_duration(timed, quality.fps)
         _write_lecture_captions_and_chapters(entries, building, duration)
-        manifest = _write_manifest(entries, lesson, target, duration, voiced=sound is not None)
+        manifest = _write_manifest(entries, lesson, target, duration, voiced=voiced)
         if decks:
             progress("writing slides.html, transcript.html and lecture.pptx")
             _write_decks(manifest, building, theme, timed, reuse)
@@ -384,13 +384,6 @@ def _report_layout(renders: list[SceneRender], strict: bool, progress: Progress)
         progress(f"layout warning: {problem}")
     if problems and strict:
         raise RenderError(f"{len(problems)} layout problem(s) with --strict, the first: {problems[0]}")
-
-
-def _lecture_sound(timed: list[_Timed]) -> "np.ndarray | None":
-    """The lecture's sound track: the clips' tracks end to end (None for a silent lecture)."""
-    if not timed or timed[0].sound is None:
-        return None
-    return np.concatenate([item.sound for item in timed])
 
 
 def _lecture_duration(timed: list[_Timed], fps: int) -> float:
@@ -548,11 +541,12 @@ def _scene_files_key(item: _Timed, media: Sequence[str], target: _Target) -> str
     return digest.hexdigest()
 
 
-def _join_lecture(timed: list[_Timed], entries: list[ClipEntry], target: _Target, sound: "np.ndarray | None",
-                  background: str, reuse: OutputCache | None = None) -> Path:
-    """``lecture.mp4``, the clips joined with the lecture's sound: by stream copy
-    where the clip format allows, else re-encoded (transparent pixels over ``background``).
-    With ``reuse``, an earlier run's lecture made of the same clips is linked instead."""
+def _join_lecture(timed: list[_Timed], entries: list[ClipEntry], target: _Target, background: str,
+                  reuse: OutputCache | None = None) -> Path:
+    """``lecture.mp4``, the clips joined with their sound: by stream copy where the clip
+    format allows (the sound too, when it is whole AAC frames), else re-encoded
+    (transparent pixels over ``background``). With ``reuse``, an earlier run's lecture
+    made of the same clips is linked instead."""
     from lessonkit.audio import AAC_FRAME
 
     lecture = target.folder / LECTURE_FILES["file"]
@@ -560,12 +554,15 @@ def _join_lecture(timed: list[_Timed], entries: list[ClipEntry], target: _Target
     copies = target.clip_format.joins_by_copy and not target.transparent
     # Clips whose sound is whole AAC frames (scenes that close with a fade are padded to
     # it) lend the lecture their sound as well as their pictures: nothing is encoded.
-    copies_sound = (copies and sound is not None and target.clip_format.name == "mp4"
+    voiced = bool(timed) and timed[0].sound is not None
+    copies_sound = (copies and voiced and target.clip_format.name == "mp4"
                     and all(len(item.sound) % AAC_FRAME == 0 for item in timed))
     key = hashlib.sha256(json.dumps(["lecture", [item.key for item in timed], copies, copies_sound,
                                      None if copies else background]).encode()).hexdigest()
     if reuse is not None and reuse.fetch(key, target.folder, [lecture.name]):
         return lecture
+    # The lecture's sound track, when it is encoded: the clips' tracks end to end.
+    sound = np.concatenate([item.sound for item in timed]) if voiced and not copies_sound else None
     if copies_sound:
         join_clips([target.folder / entry.file for entry in entries], lecture, fps, copy_audio=True)
     elif copies:

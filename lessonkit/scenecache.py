@@ -61,9 +61,7 @@ def _imported_modules(path: Path, packages: tuple[str, ...], members: bool = Fal
     """Names of the modules of ``packages`` that ``path`` imports, anywhere in it (inside
     functions too). With ``members``, ``from lessonkit import deck`` names ``lessonkit``
     and ``lessonkit.deck``, which may be a module."""
-    stat = path.stat()
-    return [name for name in _imports(path, stat.st_size, stat.st_mtime_ns, members)
-            if name.split(".")[0] in packages]
+    return [name for name in _imports(path, *_stamp(path), members) if name.split(".")[0] in packages]
 
 
 def _tree(path: Path) -> ast.Module:
@@ -115,8 +113,7 @@ def _runs(roots: list[Path]) -> set[Path]:
 
 
 def _defines_classes(path: Path) -> bool:
-    stat = path.stat()
-    return _has_class(path, stat.st_size, stat.st_mtime_ns)
+    return _has_class(path, *_stamp(path))
 
 
 @lru_cache(maxsize=None)
@@ -165,14 +162,13 @@ def code_fingerprint(module: str) -> str:
 
     digest = hashlib.sha256(f"{FORMAT} manim {manim.__version__}".encode())
     for path in sorted(code_files(module)):
-        stat = path.stat()
         digest.update(str(path.relative_to(PROJECT_ROOT) if path.is_relative_to(PROJECT_ROOT) else path).encode())
-        digest.update(_file_hash(path, stat.st_mtime_ns, stat.st_size))
+        digest.update(_file_hash(path, *_stamp(path)))
     return digest.hexdigest()
 
 
 @lru_cache(maxsize=None)
-def _file_hash(path: Path, mtime: int, size: int) -> bytes:
+def _file_hash(path: Path, size: int, mtime: int) -> bytes:
     return hashlib.sha256(path.read_bytes()).digest()
 
 

@@ -111,7 +111,8 @@ def check_free_space(folders: dict[str, Path], scene_count: int, pixels_per_seco
         free = shutil.disk_usage(anchor).free
         where = " and ".join(options)
         if free < needed:
-            return Check("disk space", "", f"not enough free disk space for {where}: about {format_size(needed)} needed "
+            return Check("disk space", "", f"not enough free disk space for {where}: "
+                         f"about {format_size(needed)} needed "
                          f"(estimated for {scene_count} scene(s) of about {SECONDS_PER_SCENE} s), "
                          f"{format_size(free)} free in {anchor}; free some space or choose another folder")
         details.append(f"{where}: about {format_size(needed)} needed, {format_size(free)} free")

@@ -186,3 +186,33 @@ def test_a_bad_cache_limit_is_refused_in_one_line_before_anything_is_written(tmp
     assert done.stderr.count("\n") == 1 and done.stderr.startswith("render.py: error: argument --cache-limit: ")
     assert f"{value!r} is not a size" in done.stderr and "Traceback" not in done.stderr
     assert not (tmp_path / "out").exists() and not (tmp_path / "cache").exists()
+
+
+def test_stored_scenes_and_their_speech_are_marked_used_and_still_found(tmp_path):
+    from lessonkit import scenecache
+    from lessonkit.jobs import QUALITIES, SceneJob, SceneRender
+
+    made = tmp_path / "made"
+    movie, section = put(made / "Scene.mp4", 100), put(made / "Scene_0000_a.mp4", 50)
+    speech = put(tmp_path / "cache" / "voice" / "flite-a.wav", 30, used=1)
+    job = SceneJob(0, "scenes.learning_goal", "LearningGoal", {}, QUALITIES["low"], tmp_path / "cache")
+    scenecache.store(job, SceneRender(0, "LearningGoal", movie, [("a", section)], 1.0, sounds=[(0.0, speech)]), {})
+    stored = next((tmp_path / "cache" / "scenes" / "LearningGoal").glob("*/*"))
+    used_at(stored, 1)
+    used_at(speech, 1)
+    found = scenecache.lookup(job)
+    assert found is not None and found.movie.read_bytes() == bytes(100)
+    assert stored.stat().st_mtime_ns > LONG_AGO + 10**9 and speech.stat().st_mtime_ns > LONG_AGO + 10**9
+    used_at(stored, 1)
+    scenecache.store(job, SceneRender(0, "LearningGoal", movie, [("a", section)], 1.0, sounds=[(0.0, speech)]), {})
+    assert stored.stat().st_mtime_ns > LONG_AGO + 10**9  # storing it again is a use too
+
+
+def test_a_spoken_line_from_the_cache_is_marked_used(tmp_path):
+    from lessonkit.voices import synthesize
+
+    first = synthesize("one line", "flite", 1.0, tmp_path / "voice")
+    used_at(first.path, 1)
+    again = synthesize("one line", "flite", 1.0, tmp_path / "voice")
+    assert again.path == first.path and not again.synthesized
+    assert again.path.stat().st_mtime_ns > LONG_AGO + 10**9

@@ -12,9 +12,9 @@ unit's folder.
 
 Sizes count each file once, by ``(st_dev, st_ino)``, however many hard links it has
 in the cache. A file that also has a link outside the cache (kept outputs are
-hard-linked into the output folder) is not counted at all, and a unit holding only such
-files is not removed: deleting the cache's link frees nothing while the other link holds
-the file. So the total is what deleting the whole cache would free (``du`` counts the
+hard-linked into the output folder) is not counted at all, and a unit holding such a
+file is not removed: deleting the cache's link frees nothing while the other link holds
+the file (an output entry would free only its index). So the total is what deleting the whole cache would free (``du`` counts the
 shared files too).
 
 Renders hold :func:`in_use` (a shared lock) while they read and write the cache;
@@ -230,9 +230,8 @@ def _evict(cache: Path, usage: Usage, limit: int, used_since_ns: int) -> Evictio
     for unit in sorted(usage.units, key=lambda unit: unit.used_ns):
         if total - freed <= limit or unit.used_ns >= used_since_ns:
             break
-        counted = [inode for inode in unit.links if inode not in usage.shared]
-        if not counted and unit.links:
-            continue  # held from outside the cache: removing it would free nothing
+        if any(inode in usage.shared for inode in unit.links):
+            continue  # held from outside the cache: removing it would free (almost) nothing
         if not _remove(cache, unit.path):
             continue
         removed += 1

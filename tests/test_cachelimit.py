@@ -81,11 +81,11 @@ def test_hard_linked_files_are_counted_once(tmp_path):
 
 def test_a_file_also_linked_outside_the_cache_counts_nothing_and_stays(tmp_path):
     cache, out = tmp_path / "cache", tmp_path / "output"
-    held = entry(cache, "aa1", {"clips/01.mp4": 5000}, used=1)
+    held = entry(cache, "aa1", {"files.json": 10, "clips/01.mp4": 5000}, used=1)
     out.mkdir()
     os.link(held / "clips" / "01.mp4", out / "01.mp4")
     alone = entry(cache, "bb1", {"lecture.mp4": 700}, used=2)
-    assert measure(cache).total == 700
+    assert measure(cache).total == 710
     eviction = enforce_limit(cache, 100, used_since=now())
     assert (eviction.removed, eviction.freed) == (1, 700)
     assert held.exists() and not alone.exists()

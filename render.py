@@ -15,6 +15,7 @@
     python render.py --doctor             # check folders, disk space, LaTeX, Cairo, Pango, fonts, voice
     python render.py --scheduler tcp://10.0.0.5:8786 --segments 4   # on a Dask cluster, scenes in 4 segments
     python render.py --watch --scene KeyFormula   # render again on every save; a preview page reloads
+    python render.py --cache-limit 20G    # keep the cache under 20 GB (default 10G; 0: no limit)
 
 Exit status: 0 on success; 2 on a usage or config error, or a folder, tool or font that
 is missing or unusable (one line naming the fix, nothing written); 1 when a scene fails
@@ -35,6 +36,7 @@ from pathlib import Path
 from typing import Iterator
 
 from lessonkit.accessibility import color_warnings
+from lessonkit.cachelimit import enforce_limit, in_use, parse_size
 from lessonkit.config import ConfigError, load_lesson
 from lessonkit.formats import CLIP_FORMATS, TRANSPARENT_FORMATS, choose_format
 from lessonkit.pipeline import (
@@ -54,6 +56,8 @@ from lessonkit.worksheet import MAX_SEED, MAX_VARIANTS, WorksheetError, write_wo
 
 #: Signals that end a run: each stops the workers and exits 128 + its number, with one line.
 STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
+#: The cache's size limit unless --cache-limit says otherwise (the README says why 10G).
+DEFAULT_CACHE_LIMIT = "10G"
 
 
 class UsageError(Exception):
@@ -104,6 +108,29 @@ def bounded_int(option: str, maximum: int):
     return parse
 
 
+def cache_size(text: str) -> int:
+    """An argparse type: a size in bytes such as 20G or 500M; 0 means no limit."""
+    try:
+        return parse_size(text)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
+
+
+cache_size.__name__ = "--cache-limit"  # argparse names the type in its messages
+
+
+def joined_values(argv: list[str], options: tuple[str, ...]) -> list[str]:
+    """``argv`` with ``--option VALUE`` written ``--option=VALUE`` for ``options``: argparse
+    takes a value such as ``-5G`` for an unknown option and would say only "expected one
+    argument", not what is wrong with the value."""
+    joined: list[str] = []
+    values = iter(argv)
+    for arg in values:
+        value = next(values, None) if arg in options else None
+        joined.append(arg if value is None else f"{arg}={value}")
+    return joined
+
+
 class OneLineParser(argparse.ArgumentParser):
     """argparse, but a usage error is one line and exit status 2."""
 
@@ -140,6 +167,9 @@ def build_parser() -> argparse.ArgumentParser:
                              f"({' or '.join(TRANSPARENT_FORMATS)})")
     parser.add_argument("--cache", type=folder, default=DEFAULT_CACHE_DIR, metavar="DIR",
                         help="manim's cache of rendered animations and spoken lines (default: .cache/manim)")
+    parser.add_argument("--cache-limit", type=cache_size, default=parse_size(DEFAULT_CACHE_LIMIT), metavar="SIZE",
+                        help=f"after each render, remove the least recently used entries of --cache until it "
+                             f"holds at most SIZE (20G, 500M; default {DEFAULT_CACHE_LIMIT}; 0: no limit)")
     parser.add_argument("--voice", choices=VOICE_NAMES,
                         help="who narrates: an offline voice (default: the lesson's voice.name, flite), "
                              "recorded (your files), or none (silent)")
@@ -276,10 +306,20 @@ def make_worksheets(lesson, args: argparse.Namespace) -> int:
     return 0
 
 
+def limit_cache(args: argparse.Namespace, started: float) -> None:
+    """Keep ``--cache`` within ``--cache-limit``, sparing what the render that began at
+    ``started`` used; one line when something had to go."""
+    # A second of margin: a file system's clock may run a little behind time.time().
+    eviction = enforce_limit(args.cache, args.cache_limit, used_since=started - 1)
+    if eviction is not None:
+        log(eviction.line())
+
+
 def run(argv: list[str] | None) -> int:
     """Parse, check, render; the exit status (signals are :func:`main`'s)."""
     try:
-        args = build_parser().parse_args(argv)
+        args = build_parser().parse_args(joined_values(list(sys.argv[1:] if argv is None else argv),
+                                                       ("--cache-limit",)))
         if args.jobs < 1:
             raise UsageError("--jobs must be at least 1")
         if (args.variants is not None or args.seed is not None) and not args.worksheet:
@@ -348,7 +388,8 @@ def run(argv: list[str] | None) -> int:
     if args.script or lesson.voice.name == "recorded":
         log(f"reading the narration of {len(scenes)} scene(s)")
         try:
-            lines = narration_script(scenes, lesson, args.cache)
+            with in_use(args.cache):
+                lines = narration_script(scenes, lesson, args.cache)
             if args.script:
                 paths = write_script(lines, args.out)
                 log(f"wrote {len(lines)} lines: {paths[0]} and {paths[1]}")
@@ -364,20 +405,24 @@ def run(argv: list[str] | None) -> int:
         return 0
 
     log(f"rendering {len(scenes)} scene(s) at {quality.folder} into {args.out}/")
+    started = time.time()
     try:
-        result = render_lecture(scenes, lesson, args.out, quality=quality, jobs=args.jobs, cache_dir=args.cache,
-                                clip_format=args.clip_format, transparent=args.transparent,
-                                numbers=[lecture_number(scene) for scene in scenes], strict_layout=args.strict,
-                                progress=log, cluster=cluster, parts=args.segments)
+        with in_use(args.cache):
+            result = render_lecture(scenes, lesson, args.out, quality=quality, jobs=args.jobs, cache_dir=args.cache,
+                                    clip_format=args.clip_format, transparent=args.transparent,
+                                    numbers=[lecture_number(scene) for scene in scenes], strict_layout=args.strict,
+                                    progress=log, cluster=cluster, parts=args.segments)
         if cluster is not None:
             cluster.close()
     except (RenderError, VideoError, VoiceError, ClusterError) as error:
         print(f"render.py: error: {error}", file=sys.stderr)
+        limit_cache(args, started)
         return 1
     except OSError as error:
         # A disk that fills during the run, a folder removed under it: one line, not a traceback.
         print(f"render.py: error: cannot write {error.filename or 'a file'}: {error.strerror or error}; "
               "the run did not finish", file=sys.stderr)
+        limit_cache(args, started)
         return 1
     minutes, seconds = divmod(result.clips[-1].start + result.clips[-1].duration, 60)
     steps = sum(len(clip.steps) for clip in result.clips)
@@ -387,6 +432,7 @@ def run(argv: list[str] | None) -> int:
     log(f"done in {result.seconds:.0f} s: {result.lecture} ({int(minutes)}:{seconds:04.1f}), "
         f"{len(result.clips)} clips and {steps} steps ({args.clip_format}), captions, chapters, manifest.json, "
         "slides.html, lecture.pptx")
+    limit_cache(args, started)
     return 0
 
 

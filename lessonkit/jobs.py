@@ -21,6 +21,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Iterator
 
+from lessonkit.cachelimit import mark_used
 from lessonkit.captions import Caption
 from lessonkit.config import PROJECT_ROOT
 from lessonkit.video import probe
@@ -300,6 +301,8 @@ def _render_locked(job: SceneJob, scene_class: type) -> tuple[Any, Path, list[tu
             sections_dir = Path(writer.sections_output_dir)
             sections = [(section.name, sections_dir / section.video) for section in writer.sections
                         if section.video is not None]
+            used = [*(path for path in writer.partial_movie_files if path), settings["tex_dir"],
+                    settings["text_dir"]]
         probe(movie, decode=True, fps=job.quality.fps)  # a clip that does not decode is a failure
     except BaseException:
         shutil.rmtree(partial_dir, ignore_errors=True)
@@ -307,6 +310,11 @@ def _render_locked(job: SceneJob, scene_class: type) -> tuple[Any, Path, list[tu
     finally:
         marker.unlink(missing_ok=True)
         LessonScene.narration_to_movie = narration_to_movie
+    # For lessonkit.cachelimit: what this render read from the cache (manim sets only access times).
+    for path in used:
+        mark_used(path)
+    if job.segment is not None:
+        mark_used(Path(settings["video_dir"]).parent)
     if job.run_dir is not None:
         own = job.run_dir / clip_name(job.number, job.name)
         if job.segment is not None:

@@ -13,6 +13,10 @@ sharing a cache can read them at any time. A file changed in place after it was 
 (an editor that writes into the output's copy, which is the same file) no longer matches
 the size and modification time the entry recorded, and the entry is not used.
 
+Using an entry (fetching it, or keeping one already there) sets its folder's time, never
+its files' (they are the output's files too, and checked by their time), so that
+:mod:`lessonkit.cachelimit` removes the least recently used first.
+
 >>> import tempfile
 >>> root = Path(tempfile.mkdtemp())
 >>> (root / "built").mkdir(); _ = (root / "built" / "a.txt").write_text("hello")
@@ -34,6 +38,7 @@ import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Sequence
 
+from lessonkit.cachelimit import mark_used
 from lessonkit.video import current_umask
 
 if TYPE_CHECKING:
@@ -87,6 +92,7 @@ class OutputCache:
                 return False
         for name in names:
             link_or_copy(entry / name, into / name)
+        mark_used(entry)
         return True
 
     def keep(self, key: str, built: Path, names: Sequence[str]) -> None:
@@ -95,6 +101,7 @@ class OutputCache:
         race with another run only means nothing is kept."""
         entry = self._entry(key)
         if (entry / _INDEX).is_file():
+            mark_used(entry)
             return
         entry.parent.mkdir(parents=True, exist_ok=True)
         building = Path(tempfile.mkdtemp(prefix=f".{key[:16]}-", dir=entry.parent))
@@ -132,10 +139,13 @@ class ArrayCache:
         """The array stored under ``key``, or None."""
         import numpy as np
 
+        path = self._path(key)
         try:
-            return np.load(self._path(key), allow_pickle=False)
+            array = np.load(path, allow_pickle=False)
         except (OSError, ValueError, EOFError):
             return None
+        mark_used(path)  # the file is the entry; nothing checks its time
+        return array
 
     def put(self, key: str, array: "np.ndarray") -> "np.ndarray":
         """Store ``array`` under ``key`` (replacing what was there, whole); returns it."""

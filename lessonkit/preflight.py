@@ -18,6 +18,7 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from lessonkit.cachelimit import format_size
 from lessonkit.fonts import FONT, FONT_PACKAGE
 
 #: Programs manim runs to typeset MathTex, and the Debian package of each.
@@ -110,19 +111,12 @@ def check_free_space(folders: dict[str, Path], scene_count: int, pixels_per_seco
         free = shutil.disk_usage(anchor).free
         where = " and ".join(options)
         if free < needed:
-            return Check("disk space", "", f"not enough free disk space for {where}: about {_size(needed)} needed "
+            return Check("disk space", "", f"not enough free disk space for {where}: "
+                         f"about {format_size(needed)} needed "
                          f"(estimated for {scene_count} scene(s) of about {SECONDS_PER_SCENE} s), "
-                         f"{_size(free)} free in {anchor}; free some space or choose another folder")
-        details.append(f"{where}: about {_size(needed)} needed, {_size(free)} free")
+                         f"{format_size(free)} free in {anchor}; free some space or choose another folder")
+        details.append(f"{where}: about {format_size(needed)} needed, {format_size(free)} free")
     return Check("disk space", "; ".join(details))
-
-
-def _size(count: float) -> str:
-    for unit in ("bytes", "KB", "MB", "GB"):
-        if count < 1000 or unit == "GB":
-            return f"{count:.0f} {unit}" if unit == "bytes" else f"{count:.1f} {unit}"
-        count /= 1000
-    raise AssertionError("unreachable")
 
 
 def check_program(program: str, package: str) -> Check:

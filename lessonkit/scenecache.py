@@ -16,7 +16,8 @@ under a key made of everything it depends on:
 Editing ``practice.z`` re-renders PracticeProblem1 and nothing else; editing a scene's
 file re-renders that scene; editing ``lessonkit/scene.py`` re-renders everything, and
 editing ``lessonkit/deck.py`` or ``watch.py``, which no scene runs, re-renders nothing. Entries are
-written once and never changed, so runs sharing a cache can read them at any time.
+written once and never changed, so runs sharing a cache can read them at any time. Using
+an entry sets its folder's time, and its speech files', for :mod:`lessonkit.cachelimit`.
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Mapping
 
+from lessonkit.cachelimit import mark_used
 from lessonkit.config import read_again
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -206,6 +208,9 @@ def lookup(job) -> Any | None:
                          synthesized=0)
         files = [render.movie, *(path for _, path in render.sections), *(path for _, path in render.sounds)]
         if all(path.is_file() for path in files):
+            mark_used(base)
+            for _, sound in render.sounds:
+                mark_used(sound)
             return render
     return None
 
@@ -219,6 +224,7 @@ def store(job, render, reads: Mapping[str, Any]) -> None:
     name = hashlib.sha256(pickle.dumps(sorted(reads.items(), key=lambda item: item[0]))).hexdigest()[:16]
     final = folder / name
     if final.exists():
+        mark_used(final)
         return
     folder.mkdir(parents=True, exist_ok=True)
     building = Path(tempfile.mkdtemp(prefix=f".{name}-", dir=folder))

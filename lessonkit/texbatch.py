@@ -38,6 +38,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterator, Mapping, Sequence
 
+from lessonkit.cachelimit import mark_used
+
 #: The store of typeset formulas, under the cache: one SVG per formula, any scene, any quality.
 STORE_FOLDER = "texstore"
 #: The environment that makes each formula a page of the batch (``standalone``'s ``multi``).
@@ -293,7 +295,10 @@ def place(names: Sequence[str], store: Path, tex_dir: Path) -> int:
     placed = 0
     for name in names:
         source, target = store / f"{name}.svg", tex_dir / f"{name}.svg"
-        if target.exists() or not source.exists():
+        if not source.exists():
+            continue
+        mark_used(source)
+        if target.exists():
             continue
         aside = target.with_name(f".{os.getpid()}.{target.name}")
         try:

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Callable, Sequence
 
 from lessonkit.audio import RATE, AudioError, fade_edges, read_audio, trim_silence, write_wav
+from lessonkit.cachelimit import mark_used
 
 #: Bumped when the way cached files are made changes, so old ones are not reused.
 CACHE_VERSION = "1"
@@ -118,6 +119,7 @@ def synthesize(text: str, engine_name: str, rate: float, cache_dir: Path) -> Spe
     engine = ENGINES[engine_name]
     target = Path(cache_dir) / f"{engine.name}-{_key(engine.name, f'{rate:.4f}', text)}.wav"
     if target.exists():
+        mark_used(target)
         return Speech(target, wav_duration(target), synthesized=False)
     if shutil.which(engine.program) is None:
         raise VoiceError(f"voice {engine.name} needs {engine.program}: apt-get install {engine.package}")
@@ -153,6 +155,7 @@ def recorded(utterance_id: str, folder: Path, cache_dir: Path) -> Speech:
     digest = hashlib.sha256(path.read_bytes()).hexdigest()
     target = Path(cache_dir) / f"recorded-{_key('recorded', digest)}.wav"
     if target.exists():
+        mark_used(target)
         return Speech(target, wav_duration(target), synthesized=False)
     try:
         samples = read_audio(path)

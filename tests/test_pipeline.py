@@ -257,3 +257,20 @@ def test_a_changed_kept_file_is_not_reused(tmp_path):
         linked.write(b" and changed")
     assert not cache.fetch("key", tmp_path / "two", ["clips/a.mp4"])
     assert not (tmp_path / "two").exists()
+
+
+@pytest.mark.parametrize("quality, lookahead, queue", [("high", None, 4), ("4k", "3", 1)])
+def test_a_worker_bounds_its_encoder_memory_at_large_frames(tmp_path, quality, lookahead, queue):
+    """At 4K, manim's encoder gets x264 options that hold fewer frames and a shorter frame
+    queue (a 4K worker peaked at 2.26 GB with the defaults); 1080p keeps x264's defaults."""
+    from manim import Scene, tempconfig
+
+    from lessonkit.jobs import QUALITIES, manim_settings
+
+    job = SceneJob(0, "scenes.learning_goal", "LearningGoal", {}, QUALITIES[quality], tmp_path)
+    with tempconfig(manim_settings(job)):
+        settings = Scene().file_writer_settings  # what manim's writer will encode with
+    options = dict(settings.video_encoder.options)
+    assert settings.encoder_queue_size == queue
+    assert options.get("rc-lookahead") == lookahead
+    assert options["crf"] == "23"  # manim's own default still applies

@@ -235,8 +235,8 @@ def render_scene(job: SceneJob) -> SceneRender:
 
 #: Above this many pixels a frame, x264 holds fewer frames. At 4K each frame it holds costs
 #: about 30 MB: with its defaults (40 frames of lookahead, 3 B-frames) a 4K worker peaked at
-#: 2.29 GB; with 3 and 1 (and one queued frame), 0.94 GB, and its clip was 11% smaller at
-#: the same CRF. Without lookahead (no macroblock tree) it was 1.03 GB and 26% larger.
+#: 2.18 GiB; with 3 and 1 (and one queued frame), 0.90 GiB, and its clip was 11% smaller at
+#: the same CRF. Without lookahead (no macroblock tree) it was 0.99 GiB and 26% larger.
 _LARGE_FRAME_PIXELS = 1920 * 1080
 _LARGE_FRAME_X264 = {"rc-lookahead": "3", "bf": "1"}
 #: The drawn frames manim may queue for its encoder, in bytes (its default, 8 frames, is

@@ -330,14 +330,19 @@ def render_lecture(
         entries = _write_clips(timed, numbers, target, reuse)
         if reused := [item.render.name for item in timed if item.reused]:
             progress(f"clips, steps and posters unchanged, linked from the cache: {', '.join(reused)}")
-        progress(f"joining {len(entries)} clips into lecture.mp4")
-        _join_lecture(timed, entries, target, theme.background, reuse)
         duration = _lecture_duration(timed, quality.fps)
         _write_lecture_captions_and_chapters(entries, building, duration)
         manifest = _write_manifest(entries, lesson, target, duration, voiced=voiced)
-        if decks:
-            progress("writing slides.html, transcript.html and lecture.pptx")
-            _write_decks(manifest, building, theme, timed, reuse)
+        # The decks need the manifest, not the lecture: they are written while it is joined
+        # (zlib, packing the deck, and FFmpeg, muxing the lecture, both run without Python's lock).
+        with futures.ThreadPoolExecutor(1) as pool:
+            if decks:
+                progress("writing slides.html, transcript.html and lecture.pptx")
+                decks_written = pool.submit(_write_decks, manifest, building, theme, timed, reuse)
+            progress(f"joining {len(entries)} clips into lecture.mp4")
+            _join_lecture(timed, entries, target, theme.background, reuse)
+            if decks:
+                decks_written.result()
     return RenderResult(final_dir, entries, final_dir / LECTURE_FILES["file"],
                         final_dir / LECTURE_FILES["captions_srt"], final_dir / "manifest.json",
                         time.perf_counter() - started, synthesized=sum(render.synthesized for render in renders),
@@ -457,23 +462,32 @@ def _write_scene_clip(item: _Timed, number: int, start: float, target: _Target,
     return entry
 
 
+#: Threads that encode one scene's clip, steps and posters at once: FFmpeg's encoders and
+#: PNG's compression run without Python's lock, so each core takes a file.
+MEDIA_THREADS = max(2, os.cpu_count() or 1)
+
+
 def _write_scene_media(item: _Timed, files: _SceneFiles, target: _Target) -> None:
     """Encode one scene's clip and steps, each with its share of the scene's sound, and
-    their posters."""
+    their posters, several files at once."""
     fps = target.quality.fps
-    _write_clip(item.render.movie, files.clip, target.clip_format, fps, item.sound)
     steps = _steps(item)
     # The clip ends faded to the background; its poster is the last step's picture.
-    _write_poster(steps[-1][1] if steps else item.render.movie, files.poster, target.transparent)
+    writes = [(_write_clip, item.render.movie, files.clip, target.clip_format, fps, item.sound),
+              (_write_poster, steps[-1][1] if steps else item.render.movie, files.poster, target.transparent)]
     step_start = 0
     for stem, (_, source, frames) in zip(files.step_stems, steps, strict=True):
         sound = None
         if item.sound is not None:
             per_frame = len(item.sound) // item.frames
             sound = item.sound[step_start * per_frame:(step_start + frames) * per_frame]
-        _write_clip(source, stem.with_suffix(target.clip_format.extension), target.clip_format, fps, sound)
-        _write_poster(source, stem.with_suffix(".png"), target.transparent)
+        writes.append((_write_clip, source, stem.with_suffix(target.clip_format.extension), target.clip_format,
+                       fps, sound))
+        writes.append((_write_poster, source, stem.with_suffix(".png"), target.transparent))
         step_start += frames
+    with futures.ThreadPoolExecutor(MEDIA_THREADS) as pool:
+        for done in [pool.submit(*write) for write in writes]:
+            done.result()  # the first failure, raised here
 
 
 def _step_sections(render: SceneRender) -> list[tuple[str, Path]]:

@@ -463,8 +463,9 @@ def _write_scene_clip(item: _Timed, number: int, start: float, target: _Target,
 
 
 #: Threads that encode one scene's clip, steps and posters at once: FFmpeg's encoders and
-#: PNG's compression run without Python's lock, so each core takes a file.
-MEDIA_THREADS = max(2, os.cpu_count() or 1)
+#: PNG's compression run without Python's lock, so each core takes a file (at most 4: a
+#: GIF's palette pass holds its clip's frames).
+MEDIA_THREADS = min(4, max(2, os.cpu_count() or 1))
 
 
 def _write_scene_media(item: _Timed, files: _SceneFiles, target: _Target) -> None:

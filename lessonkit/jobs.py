@@ -24,7 +24,6 @@ from typing import Any, Iterator
 from lessonkit.cachelimit import mark_used
 from lessonkit.captions import Caption
 from lessonkit.config import PROJECT_ROOT
-from lessonkit.holds import held_frames_converted_once
 from lessonkit.video import probe
 
 DEFAULT_CACHE_DIR = PROJECT_ROOT / ".cache" / "manim"
@@ -295,7 +294,7 @@ def _render_locked(job: SceneJob, scene_class: type) -> tuple[Any, Path, list[tu
     # The pipeline builds each clip's sound track itself (mixed, loudness-normalized, cut per step).
     narration_to_movie, LessonScene.narration_to_movie = LessonScene.narration_to_movie, False
     try:
-        with tempconfig(settings), held_frames_converted_once():
+        with tempconfig(settings):
             scene = scene_class()
             if job.segment is not None:
                 keep_drawn_sections(scene)

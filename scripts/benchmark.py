@@ -20,15 +20,11 @@
    times give the critical-path estimate on 4, 16 and 64 workers), the 1080p60 encoding
    floor (frames x measured per-frame cost), and peak memory of a worker at 1080p (and 4K
    with ``--4k``). Prints a markdown table.
-6. ``holds``: one scene rendered at 1080p60 from an empty cache with held frames converted
-   once (:mod:`lessonkit.holds`) and converted per frame as manim does, in turn
-   (``--runs`` pairs); how many of its frames were held.
 """
 
 from __future__ import annotations
 
 import argparse
-import contextlib
 import os
 import re
 import sys
@@ -343,78 +339,19 @@ def lecture_benchmark(high: bool, uhd: bool, segments: int, memory_scene: str) -
         print(f"| {label} | {value} | {note} |")
 
 
-def holds_benchmark(scene_name: str, runs: int) -> None:
-    """Pairs of renders of ``scene_name`` at 1080p60, held frames converted once and per frame."""
-    import shutil
-
-    from lessonkit import holds, jobs
-    from lessonkit.config import load_lesson
-    import scenes
-
-    from manim.scene.video_segment_encoder import VideoSegmentEncoder
-
-    scene_class = getattr(scenes, scene_name)
-    counted = {"frames": 0, "held": 0}
-    manims = VideoSegmentEncoder.write_frame
-
-    def counting(self, pixels, *, repeat=1):
-        counted["frames"] += repeat
-        counted["held"] += repeat if repeat > 1 else 0
-        return manims(self, pixels, repeat=repeat)
-
-    times: dict[str, list[float]] = {"converted once": [], "per frame (manim)": []}
-    for run in range(runs):
-        for label in times:
-            cache = Path(tempfile.mkdtemp(prefix="bench-holds-"))
-            job = jobs.SceneJob(0, scene_class.__module__, scene_name, load_lesson().to_dict(), QUALITIES["high"],
-                                cache)
-            patch = contextlib.nullcontext() if label == "converted once" else \
-                _swapped(jobs, "held_frames_converted_once", contextlib.nullcontext)
-            if run == 0 and label != "converted once":
-                VideoSegmentEncoder.write_frame = counting
-            try:
-                with patch:
-                    started = time.perf_counter()
-                    jobs.render_scene(job)
-                    times[label].append(time.perf_counter() - started)
-            finally:
-                VideoSegmentEncoder.write_frame = manims
-                shutil.rmtree(cache, ignore_errors=True)
-            print(f"run {run + 1} {label}: {times[label][-1]:.1f} s", flush=True)
-    print(f"{scene_name} at 1080p60: {counted['frames']} frames, {counted['held']} of them held "
-          f"({counted['held'] / max(1, counted['frames']):.0%})")
-    for label, values in times.items():
-        print(f"{label}: median {np.median(values):.1f} s (min {min(values):.1f}, max {max(values):.1f}, {runs} runs)")
-
-
-@contextlib.contextmanager
-def _swapped(module, name: str, value):
-    old = getattr(module, name)
-    setattr(module, name, value)
-    try:
-        yield
-    finally:
-        setattr(module, name, old)
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("what", nargs="?", choices=["readouts", "narration", "lecture", "holds"], default="readouts")
+    parser.add_argument("what", nargs="?", choices=["readouts", "narration", "lecture"], default="readouts")
     parser.add_argument("--quality", choices=list(QUALITIES), default="high")
     parser.add_argument("--no-render", action="store_true", help="narration: skip the 720p render")
     parser.add_argument("--high", action="store_true", help="lecture: also render the whole lecture at 1080p60")
     parser.add_argument("--4k", action="store_true", dest="uhd", help="lecture: also peak memory at 4K")
     parser.add_argument("--segments", type=int, default=4, help="lecture: segments per scene for the split run")
-    parser.add_argument("--scene", default="LearningGoal", help="holds: the scene rendered")
-    parser.add_argument("--runs", type=int, default=3, help="holds: pairs of renders")
     parser.add_argument("--memory-scene", default="TangentTrace", help="lecture: the scene whose peak memory is measured")
     args = parser.parse_args()
     use_lesson(None)
     if args.what == "lecture":
         lecture_benchmark(high=args.high, uhd=args.uhd, segments=args.segments, memory_scene=args.memory_scene)
-        return
-    if args.what == "holds":
-        holds_benchmark(args.scene, args.runs)
         return
     if args.what == "narration":
         narration_benchmark(render=not args.no_render)

@@ -172,6 +172,23 @@ def scene_cache_paths(job: SceneJob) -> tuple[Path, Path]:
     return videos / "partial_movie_files" / job.name, videos / "partial_movie_files" / f".{job.name}.rendering"
 
 
+#: What manim names an animation's movie when it does not hash the animation.
+_UNHASHED = "uncached_*"
+
+
+def first_render(partial_dir: Path) -> bool:
+    """Whether a scene has no animations in manim's cache at this quality (``partial_dir``),
+    so that manim need not hash its animations: there is nothing to find by their hashes,
+    and hashing them (every mobject serialized, each play) took about 30% of a 480p15
+    render. The next render hashes them and drops the unhashed movies."""
+    movies = list(partial_dir.glob("*.*")) if partial_dir.is_dir() else []
+    if not movies:
+        return True
+    for movie in partial_dir.glob(_UNHASHED):
+        movie.unlink(missing_ok=True)
+    return False
+
+
 @contextlib.contextmanager
 def scene_cache_lock(cache_dir: Path, scene: str) -> Iterator[None]:
     """Hold ``scene``'s lock in ``cache_dir``: another process rendering the same scene into
@@ -291,6 +308,8 @@ def _render_locked(job: SceneJob, scene_class: type) -> tuple[Any, Path, list[tu
     settings = manim_settings(job)
     if job.segment is not None:
         settings.update(segment_settings(job))
+    elif first_render(partial_dir):
+        settings["disable_caching"] = True
     # The pipeline builds each clip's sound track itself (mixed, loudness-normalized, cut per step).
     narration_to_movie, LessonScene.narration_to_movie = LessonScene.narration_to_movie, False
     try:

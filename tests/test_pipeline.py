@@ -13,7 +13,7 @@ import pytest
 import srt
 
 from lessonkit.config import load_lesson
-from lessonkit.jobs import scene_cache_paths
+from lessonkit.jobs import render_scene, scene_cache_paths
 from lessonkit.pipeline import RenderError, SceneJob, render_lecture
 from lessonkit.video import probe
 from scenes import KeyFormula, LearningGoal
@@ -274,3 +274,22 @@ def test_a_worker_bounds_its_encoder_memory_at_large_frames(tmp_path, quality, l
     assert settings.encoder_queue_size == queue
     assert options.get("rc-lookahead") == lookahead
     assert options["crf"] == "23"  # manim's own default still applies
+
+
+def test_a_first_render_does_not_hash_its_animations_and_the_next_does(tmp_path):
+    """Nothing can be found by hash in an empty cache, so the first render skips manim's
+    hashing (about 30% of a 480p15 render); the next hashes, and its movies replace the
+    unhashed ones."""
+    job = SceneJob(0, "scenes.learning_goal", "LearningGoal", load_lesson().to_dict(), TEST_QUALITY,
+                   (tmp_path / "cache").resolve())
+    partial_dir, _ = scene_cache_paths(job)
+
+    def movies():
+        return sorted(path.stem for path in partial_dir.glob("*.mp4"))
+
+    render_scene(job)
+    first = movies()
+    assert first and all(name.startswith("uncached_") for name in first)
+    render_scene(job)
+    second = movies()
+    assert len(second) == len(first) and not any(name.startswith("uncached_") for name in second)

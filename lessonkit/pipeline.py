@@ -486,9 +486,13 @@ def _write_scene_media(item: _Timed, files: _SceneFiles, target: _Target) -> Non
                        fps, sound))
         writes.append((_write_poster, source, stem.with_suffix(".png"), target.transparent))
         step_start += frames
-    with futures.ThreadPoolExecutor(MEDIA_THREADS) as pool:
+    pool = futures.ThreadPoolExecutor(MEDIA_THREADS)
+    try:
         for done in [pool.submit(*write) for write in writes]:
             done.result()  # the first failure, raised here
+    finally:
+        # A failure or an interrupt (Ctrl-C) does not wait for the files not yet begun.
+        pool.shutdown(cancel_futures=True)
 
 
 def _step_sections(render: SceneRender) -> list[tuple[str, Path]]:

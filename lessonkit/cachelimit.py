@@ -67,21 +67,27 @@ ASIDE = ".evicting"
 USE_LOCK = Path("locks") / "cache-in-use"
 #: What a size may end with (decimal, as disks and the log lines count).
 SIZE_UNITS = {"": 1, "K": 10**3, "M": 10**6, "G": 10**9, "T": 10**12}
-_SIZE = re.compile(r"(\d+(?:\.\d*)?|\.\d+)\s*([KMGT]?)B?", re.IGNORECASE)
+_SIZE = re.compile(r"(\d+(?:\.\d*)?|\.\d+)\s*([KMGT]?)(B?)", re.IGNORECASE)
 
 
 def parse_size(text: str) -> int:
-    """Bytes in a size such as ``20G``, ``500M``, ``1.5T`` or ``0`` (decimal units; a
-    trailing ``B`` is allowed). ValueError, with a line for people, for anything else.
+    """Bytes in a size such as ``20G``, ``500M``, ``1.5T``, ``4096B`` or ``0`` (decimal
+    units). A number other than 0 needs its unit: ``20`` is far more likely to mean 20 GB
+    than 20 bytes, a limit that would empty the cache. ValueError, with a line for people,
+    for anything else.
 
-    >>> parse_size("20G"), parse_size("500mb"), parse_size("0")
-    (20000000000, 500000000, 0)
+    >>> parse_size("20G"), parse_size("500mb"), parse_size("4096B"), parse_size("0")
+    (20000000000, 500000000, 4096, 0)
     """
     found = _SIZE.fullmatch(text.strip())
     if found is None:
         raise ValueError(f"{text!r} is not a size; give a number of bytes with K, M, G or T, "
                          "e.g. 20G or 500M (0: no limit)")
-    return int(float(found.group(1)) * SIZE_UNITS[found.group(2).upper()])
+    number, unit, bytes_sign = found.groups()
+    if float(number) != 0 and not unit and not bytes_sign:
+        raise ValueError(f"{text!r} is not a size: it has no unit; write {number}G for gigabytes or "
+                         f"{number}M for megabytes (0: no limit)")
+    return int(float(number) * SIZE_UNITS[unit.upper()])
 
 
 def format_size(count: float) -> str:

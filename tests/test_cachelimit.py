@@ -172,12 +172,12 @@ def test_arrays_are_marked_used_and_still_read(tmp_path):
 
 
 @pytest.mark.parametrize(("text", "size"), [("20G", 20 * 10**9), ("500M", 500 * 10**6), ("1.5t", 15 * 10**11),
-                                            ("10GB", 10**10), ("0", 0), ("4096", 4096)])
+                                            ("10GB", 10**10), ("0", 0), ("4096B", 4096)])
 def test_sizes_are_read_in_decimal_units(text, size):
     assert parse_size(text) == size
 
 
-@pytest.mark.parametrize("value", ["abc", "-5G", "5X", "G", ""])
+@pytest.mark.parametrize("value", ["abc", "-5G", "5X", "G", "", "20", "0.5"])
 def test_a_bad_cache_limit_is_refused_in_one_line_before_anything_is_written(tmp_path, value):
     done = subprocess.run([sys.executable, "render.py", "--cache-limit", value, "--quality", "low",
                            "--scene", "LearningGoal", "--out", str(tmp_path / "out"), "--cache", str(tmp_path / "cache")],

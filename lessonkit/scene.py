@@ -28,6 +28,7 @@ from manim.utils import hashing
 from manim.utils.exceptions import EndSceneEarlyException
 
 from lessonkit.audio import AAC_FRAME, RATE
+from lessonkit.components.fade import fade_away
 from lessonkit.components.plots import ActivationPlot
 from lessonkit.config import Lesson, active_lesson, check_scene_words
 from lessonkit.layout import (
@@ -258,7 +259,7 @@ class LessonScene(Scene):
         if seconds <= 0 or not self.mobjects:
             return
         self.next_section(CLOSING_SECTION)
-        self.play(FadeOut(*self.mobjects), run_time=seconds)
+        self.play(fade_away(*self.mobjects), run_time=seconds)
         # manim's last frame of an animation is a step short of its end: end on the background
         # itself, held until the scene's sound is whole AAC frames long (if that takes at most
         # SOUND_ROUNDING_SECONDS), so the lecture joins the clips' sound by copying it instead

@@ -7,6 +7,7 @@ See docs/EDITING.md for a new scene built from them.
 from lessonkit.components.ball import BallOnSurface
 from lessonkit.components.bars import LogBarChart, gradient_decades, shared_decades
 from lessonkit.components.chain import LayerChain
+from lessonkit.components.fade import FadeAway, fade_away
 from lessonkit.components.plots import ActivationPlot, TangentTracer, nice_range
 from lessonkit.components.readout import LabelledReadout, LiveNumber
 from lessonkit.components.solution import WorkedSolution
@@ -15,6 +16,7 @@ from lessonkit.components.zoom import ZoomInset
 __all__ = [
     "ActivationPlot",
     "BallOnSurface",
+    "FadeAway",
     "LabelledReadout",
     "LayerChain",
     "LiveNumber",
@@ -23,6 +25,7 @@ __all__ = [
     "WorkedSolution",
     "ZoomInset",
     "nice_range",
+    "fade_away",
     "gradient_decades",
     "shared_decades",
 ]

@@ -1,12 +1,17 @@
 """``render.py --watch``: render again whenever a scene, the code scenes run or the lesson
 config is saved, and show the newest render on a preview page that reloads itself.
 
-Each render is a fresh ``render.py`` process (the same options, without ``--watch``),
+Each render is a fresh ``render.py`` run (the same options, without ``--watch``),
 so an edit of any Python file takes effect, a bad lesson file is refused in its one line
 while watching goes on, and the output folder keeps the last good render (a render
 swaps its folder in only when it is complete). Unchanged scenes and their files come from
 the cache (:mod:`lessonkit.scenecache`, :mod:`lessonkit.outputcache`), so a render after
 an edit costs about what the edited scene costs.
+
+Where it can (Linux and other POSIX systems), each render is a fork of a warm interpreter
+(:class:`WarmRender`, on :mod:`multiprocessing`'s fork server) that has imported manim and
+the other libraries a render needs (about 2 s at each start) but none of the project's
+code, which each render imports as saved.
 
 The preview is a small page served from the output folder (``templates/preview.html``)
 that shows ``slides.html`` and polls the watcher for the number of the last good render.
@@ -17,6 +22,9 @@ from __future__ import annotations
 
 import functools
 import http.server
+import multiprocessing
+import os
+import runpy
 import subprocess
 import sys
 import threading
@@ -32,6 +40,9 @@ WATCHED_FOLDERS = ("scenes", "lessonkit", "mathcore", "assets")
 VERSION_PATH = "/__render__"
 #: How often the preview page asks, in milliseconds.
 POLL_MS = 400
+#: The libraries a render imports that take seconds to import and that no save changes:
+#: the warm interpreter every render is forked from imports them once (see :class:`WarmRender`).
+WARM_MODULES = ("numpy", "manim", "av", "pptx", "jinja2", "num2words", "PIL.Image")
 #: How long, in milliseconds, a burst of saves (an editor writing several files) is
 #: waited out before rendering once.
 DEBOUNCE_MS = 150
@@ -153,6 +164,74 @@ class RenderProcess:
                 self.process.wait()
 
 
+class WarmRender:
+    """``render.py`` with ``argv``, each run forked from a warm interpreter: a fork server
+    that has imported :data:`WARM_MODULES` (started by the first run). The project's own
+    modules are not among them, so each run imports the scenes, lessonkit and mathcore as
+    they are saved; :meth:`start` returns a :class:`ForkedRender`."""
+
+    def __init__(self, render_script: Path, argv: Sequence[str], modules: Sequence[str] = WARM_MODULES) -> None:
+        self.render_script = str(render_script)
+        self.argv = list(argv)
+        self._context = multiprocessing.get_context("forkserver")
+        self._context.set_forkserver_preload(list(modules))
+
+    @staticmethod
+    def available() -> bool:
+        return "forkserver" in multiprocessing.get_all_start_methods()
+
+    def start(self, log: Callable[[str], None]) -> "ForkedRender":
+        return ForkedRender(self._context, self.render_script, self.argv, log)
+
+
+def _run_forked(render_script: str, argv: list[str], output) -> None:
+    """In the fork: a session of its own (a Ctrl-C in the terminal reaches the watcher
+    only), both output streams into ``output``, then ``render.py argv`` as its main."""
+    os.setsid()
+    for stream in (1, 2):
+        os.dup2(output.fileno(), stream)
+    output.close()
+    sys.argv = [render_script, *argv]
+    runpy.run_path(render_script, run_name="__main__")
+
+
+class ForkedRender:
+    """A run of :class:`WarmRender`, with the interface of :class:`RenderProcess`."""
+
+    def __init__(self, context, render_script: str, argv: list[str], log: Callable[[str], None]) -> None:
+        reader, writer = context.Pipe(duplex=False)
+        self.process = context.Process(target=_run_forked, args=(render_script, argv, writer),
+                                       name="render")
+        self.process.start()
+        writer.close()  # the fork and the render's workers hold the writing end now
+        self.quiet = False
+        self._output = open(os.dup(reader.fileno()), encoding="utf-8", errors="replace")
+        reader.close()
+        self._relay = threading.Thread(target=self._pass_on, args=(log,), daemon=True)
+        self._relay.start()
+
+    def _pass_on(self, log: Callable[[str], None]) -> None:
+        with self._output:
+            for line in self._output:
+                if not self.quiet:
+                    log(line.rstrip("\n"))
+
+    def wait(self) -> int:
+        self.process.join()
+        self._relay.join()
+        return self.process.exitcode
+
+    def stop(self) -> None:
+        """Stop the render (its workers with it) without its messages."""
+        self.quiet = True
+        if self.process.is_alive():
+            self.process.terminate()
+            self.process.join(timeout=30)
+            if self.process.is_alive():
+                self.process.kill()
+                self.process.join()
+
+
 class Saves:
     """Saves noticed in a background thread from the moment it starts, so that a file saved
     while a render runs starts the next one as soon as it ends."""
@@ -209,19 +288,22 @@ class Saves:
         return names
 
 
-def watch(render_command: Sequence[str], folders: Iterable[Path], exact: set[Path], *,
+def watch(render_command: Sequence[str] | WarmRender, folders: Iterable[Path], exact: set[Path], *,
           server: PreviewServer | None = None, max_renders: int | None = None,
           log: Callable[[str], None] = print) -> int:
-    """Run ``render_command`` now and after every save in ``folders`` (of a file with one
-    of :data:`WATCHED_SUFFIXES`, or one of the ``exact`` files); count a good render on
-    ``server``. Returns after ``max_renders`` renders (None: never; a signal ends it), with
-    the exit status of the last render."""
+    """Run ``render_command`` (a command, or a :class:`WarmRender`) now and after every save
+    in ``folders`` (of a file with one of :data:`WATCHED_SUFFIXES`, or one of the ``exact``
+    files); count a good render on ``server``. Returns after ``max_renders`` renders (None:
+    never; a signal ends it), with the exit status of the last render."""
     renders, code = 0, 0
-    running: RenderProcess | None = None
+    running: RenderProcess | ForkedRender | None = None
     with Saves(folders, exact) as saves:
         try:
             while True:
-                running = RenderProcess(render_command, log)
+                if isinstance(render_command, WarmRender):
+                    running = render_command.start(log)
+                else:
+                    running = RenderProcess(render_command, log)
                 code = running.wait()
                 running = None
                 renders += 1

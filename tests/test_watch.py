@@ -13,7 +13,7 @@ import time
 import urllib.request
 from pathlib import Path
 
-from lessonkit.watch import PreviewServer, watch, watched_files
+from lessonkit.watch import PreviewServer, WarmRender, watch, watched_files
 from tests.conftest import ROOT
 
 #: A stand-in for render.py: counts its runs in a file, and fails when told to.
@@ -136,3 +136,51 @@ def test_ctrl_c_stops_watching_with_one_line(tmp_path):
     after = lines[[i for i, line in enumerate(lines) if "watching for changes" in line][-1] + 1:]
     assert len(after) == 1 and after[0].startswith("render.py: stopped watching (SIGINT)"), after
     assert not any("Traceback" in line for line in lines)
+
+
+#: A stand-in for render.py for WarmRender: reads a module of the "project" next to it,
+#: notes what it saw, prints a line, sleeps if told to, and exits with the status given.
+FAKE_WARM_RENDER = """
+import os, pathlib, sys, time
+here = pathlib.Path(__file__).parent
+sys.path.insert(0, str(here))
+import project_module
+seen = f"{project_module.VALUE} manim-imported-before:{'manim' in sys.modules} own-session:{os.getsid(0) == os.getpid()}"
+with open(here / "seen.txt", "a") as record:
+    print(seen, file=record)
+print("rendered", project_module.VALUE, flush=True)
+time.sleep(float(sys.argv[1]))
+sys.exit(int(sys.argv[2]))
+"""
+
+
+def _fake_project(tmp_path: Path, value: str) -> Path:
+    script = tmp_path / "fake_render.py"
+    script.write_text(FAKE_WARM_RENDER, encoding="utf-8")
+    (tmp_path / "project_module.py").write_text(f"VALUE = {value!r}\n", encoding="utf-8")
+    return script
+
+
+def test_a_warm_render_runs_the_saved_code_with_the_libraries_imported_once(tmp_path):
+    script = _fake_project(tmp_path, "first")
+    renders, heard = WarmRender(script, ["0", "3"]), []
+    assert renders.start(heard.append).wait() == 3, "the render's exit status"
+    (tmp_path / "project_module.py").write_text("VALUE = 'second, as saved'\n", encoding="utf-8")
+    assert renders.start(heard.append).wait() == 3
+    assert heard == ["rendered first", "rendered second, as saved"]
+    # Forked from the warm interpreter: manim was there before the render imported anything,
+    # the project's module was not; and the render has a session of its own (Ctrl-C).
+    assert (tmp_path / "seen.txt").read_text().splitlines() == [
+        "first manim-imported-before:True own-session:True",
+        "second, as saved manim-imported-before:True own-session:True"]
+
+
+def test_a_warm_render_is_stopped_without_its_messages(tmp_path):
+    script = _fake_project(tmp_path, "slow")
+    heard: list[str] = []
+    running = WarmRender(script, ["120", "0"]).start(heard.append)
+    _wait_for(lambda: heard == ["rendered slow"])
+    started = time.monotonic()
+    running.stop()
+    assert time.monotonic() - started < 30 and not running.process.is_alive()
+    assert running.wait() == -signal.SIGTERM and heard == ["rendered slow"]

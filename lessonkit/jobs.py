@@ -10,6 +10,7 @@ import concurrent.futures as futures
 import contextlib
 import fcntl
 import importlib
+import json
 import os
 import shutil
 import signal
@@ -19,7 +20,7 @@ import time
 import traceback
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, Iterator, Mapping, Sequence
 
 from lessonkit.cachelimit import mark_used
 from lessonkit.captions import Caption
@@ -207,6 +208,43 @@ def scene_cache_lock(cache_dir: Path, scene: str) -> Iterator[None]:
             yield
         finally:
             fcntl.flock(lock_file, fcntl.LOCK_UN)
+
+
+#: Each scene's last render time in seconds, by scene (whatever its quality), in the cache.
+TIMES_FILE = "render-seconds.json"
+
+
+def longest_first(jobs: Sequence[SceneJob], cache_dir: Path,
+                  estimates: Mapping[str, float] | None = None) -> list[SceneJob]:
+    """``jobs`` in the order a pool of workers should start them: the longest first, so
+    that the render does not end with one long scene on one worker while the others wait.
+    A scene's length is its last render time in ``cache_dir`` (see :func:`record_times`);
+    for a cache that has not timed every scene, ``estimates`` (a measure that grows with
+    it: the formula batch's run of each scene without frames); else the lecture's order."""
+    known = read_times(cache_dir)
+    for lengths in (known, estimates or {}):
+        if all(job.name in lengths for job in jobs):
+            return sorted(jobs, key=lambda job: -lengths[job.name])  # stable: ties keep the lecture's order
+    return list(jobs)
+
+
+def read_times(cache_dir: Path) -> dict[str, float]:
+    try:
+        times = json.loads((cache_dir / TIMES_FILE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}  # none yet, or unreadable: it is only a hint
+    return {str(name): float(seconds) for name, seconds in times.items()} if isinstance(times, dict) else {}
+
+
+def record_times(cache_dir: Path, renders: Sequence["SceneRender"]) -> None:
+    """Keep each of ``renders``' render time in ``cache_dir`` for :func:`longest_first`."""
+    if not renders:
+        return
+    times = read_times(cache_dir) | {render.name: round(render.seconds, 2) for render in renders}
+    cache_dir.mkdir(parents=True, exist_ok=True)
+    aside = cache_dir / f".{os.getpid()}.{TIMES_FILE}"
+    aside.write_text(json.dumps(times, indent=1, sort_keys=True), encoding="utf-8")
+    os.replace(aside, cache_dir / TIMES_FILE)
 
 
 def _copy_out(source: Path, folder: Path) -> Path:

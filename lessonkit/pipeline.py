@@ -42,6 +42,8 @@ from lessonkit.jobs import (
     _start_worker,
     _terminate,
     clip_name,
+    longest_first,
+    record_times,
     render_scene,
     scene_cache_lock,
 )
@@ -760,10 +762,15 @@ def _render_changed(render_jobs: list[SceneJob], jobs: int, progress: Progress, 
         names = ", ".join(job.name for job in render_jobs if job.index in reused)
         progress(f"unchanged since an earlier render, reused: {names}")
     to_render = [job for job in render_jobs if job.index not in reused]
+    batch = None
     if cluster is None:
         # Workers on a cluster typeset into caches of their own: the batch would not reach them.
-        texbatch.prepare(to_render, jobs, progress)
+        batch = texbatch.prepare(to_render, jobs, progress)
+    if to_render:
+        to_render = longest_first(to_render, to_render[0].cache_dir, batch.collect_seconds if batch else None)
     renders = _run_jobs(to_render, jobs, progress, cluster, parts)
+    if renders and parts == 1:
+        record_times(to_render[0].cache_dir, list(renders.values()))
     for job in render_jobs:
         if job.index in renders:
             scenecache.store(job, renders[job.index], renders[job.index].reads)

@@ -34,7 +34,7 @@ import re
 import shutil
 import subprocess
 import tempfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Callable, Iterator, Mapping, Sequence
 
@@ -83,6 +83,8 @@ class BatchResult:
     typeset: list[str]
     failed: dict[str, str]
     latex_runs: int
+    #: How long each scene's run without frames took, in seconds, by scene (set by :func:`prepare`).
+    collect_seconds: dict[str, float] = field(default_factory=dict)
 
 
 # --- collecting the formulas scenes typeset --------------------------------------------
@@ -313,10 +315,12 @@ def place(names: Sequence[str], store: Path, tex_dir: Path) -> int:
 # --- the pipeline's step ----------------------------------------------------------------
 
 
-def _collect_scene(module: str, name: str, lesson_data: Mapping) -> tuple[str, list[TexFile], str | None]:
+def _collect_scene(module: str, name: str, lesson_data: Mapping) -> tuple[str, list[TexFile], str | None, float]:
     """:func:`collect` for one scene, by module and name, with ``lesson_data`` active and
-    silent; the scene's name, its formulas and what stopped it early (or None)."""
+    silent; the scene's name, its formulas, what stopped it early (or None) and how many
+    seconds it took."""
     import importlib
+    import time
 
     from lessonkit import config as lesson_config
 
@@ -326,13 +330,15 @@ def _collect_scene(module: str, name: str, lesson_data: Mapping) -> tuple[str, l
     lesson_config.use_lesson(lesson_config.Lesson(data))
     try:
         scene_class = getattr(importlib.import_module(module), name)
+        started = time.perf_counter()
         with tempfile.TemporaryDirectory(prefix="texbatch-") as work:
-            return (name, *collect(scene_class, Path(work)))
+            return (name, *collect(scene_class, Path(work)), time.perf_counter() - started)
     finally:
         lesson_config._active = previous
 
 
-def _collect_all(calls: Sequence[tuple[str, str, Mapping]], processes: int) -> list[tuple[str, list[TexFile], str | None]]:
+def _collect_all(calls: Sequence[tuple[str, str, Mapping]],
+                 processes: int) -> list[tuple[str, list[TexFile], str | None, float]]:
     """:func:`_collect_scene` for each (module, name, lesson) of ``calls``: in this process,
     or in up to ``processes`` fresh ones."""
     if processes <= 1 or len(calls) <= 1:
@@ -364,7 +370,9 @@ def prepare(jobs: Sequence, processes: int = 1,
     if not fresh:
         return None
     found: dict[str, list[TexFile]] = {}
-    for name, sources, problem in _collect_all([(job.module, job.name, job.lesson) for job in fresh], processes):
+    seconds: dict[str, float] = {}
+    for name, sources, problem, seconds[name] in _collect_all([(job.module, job.name, job.lesson) for job in fresh],
+                                                              processes):
         found[name] = sources
         if problem is not None:
             progress(f"formulas of {name}: {len(sources)} collected before the scene stopped ({problem}); "
@@ -379,7 +387,7 @@ def prepare(jobs: Sequence, processes: int = 1,
                 progress(f'LaTeX error in a formula of {job.name}, "{_expression(source)}": '
                          f"{result.failed[source.name]}")
     progress(f"typeset {len(result.typeset)} formula(s) of {len(fresh)} scene(s) in {result.latex_runs} LaTeX run(s)")
-    return result
+    return replace(result, collect_seconds=seconds)
 
 
 def _expression(source: TexFile) -> str:

@@ -121,6 +121,9 @@ def test_prepare_collects_a_scenes_formulas_and_reports_one_that_latex_rejects(t
     jobs = [job(FormulaScene, tmp_path), job(BrokenFormulaScene, tmp_path)]
     result = texbatch.prepare(jobs, processes=1, progress=lines.append)
     assert result is not None and len(result.typeset) == 2 and len(result.failed) == 1
+    # How long each scene's run took: what the render's order falls back on (longest first).
+    assert set(result.collect_seconds) == {"FormulaScene", "BrokenFormulaScene"}
+    assert all(seconds > 0 for seconds in result.collect_seconds.values())
     assert len(list(jobs[0].tex_dir.glob("*.svg"))) == 2  # both of FormulaScene's
     assert len(list(jobs[1].tex_dir.glob("*.svg"))) == 1  # the shared one, linked, not the broken one
     (error,) = [line for line in lines if "LaTeX error" in line]

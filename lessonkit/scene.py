@@ -23,7 +23,7 @@ from typing import ClassVar, Mapping
 
 import numpy as np
 
-from manim import DL, UP, UR, Dot, FadeIn, FadeOut, MathTex, Mobject, Scene, Tex, Text, VMobject, config
+from manim import DL, UP, UR, Dot, FadeIn, MathTex, Mobject, Scene, Tex, Text, VMobject, config
 from manim.utils import hashing
 from manim.utils.exceptions import EndSceneEarlyException
 

@@ -25,7 +25,7 @@ from typing import Any, Iterator, Mapping, Sequence
 from lessonkit.cachelimit import mark_used
 from lessonkit.captions import Caption
 from lessonkit.config import PROJECT_ROOT
-from lessonkit.video import probe
+from lessonkit.video import atomic_path, probe
 
 DEFAULT_CACHE_DIR = PROJECT_ROOT / ".cache" / "manim"
 
@@ -241,10 +241,8 @@ def record_times(cache_dir: Path, renders: Sequence["SceneRender"]) -> None:
     if not renders:
         return
     times = read_times(cache_dir) | {render.name: round(render.seconds, 2) for render in renders}
-    cache_dir.mkdir(parents=True, exist_ok=True)
-    aside = cache_dir / f".{os.getpid()}.{TIMES_FILE}"
-    aside.write_text(json.dumps(times, indent=1, sort_keys=True), encoding="utf-8")
-    os.replace(aside, cache_dir / TIMES_FILE)
+    with atomic_path(cache_dir / TIMES_FILE) as temporary:
+        temporary.write_text(json.dumps(times, indent=1, sort_keys=True), encoding="utf-8")
 
 
 def _copy_out(source: Path, folder: Path) -> Path:

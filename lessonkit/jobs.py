@@ -296,6 +296,11 @@ _LARGE_FRAME_X264 = {"rc-lookahead": "3", "bf": "1"}
 #: 265 MB at 4K): 4 at 1080p, 1 at 4K. The encoder takes each from the queue before it
 #: encodes it, so drawing and encoding still overlap.
 _FRAME_QUEUE_BYTES = 32 * 2**20
+#: x264's speed at the preview quality (low, 480p15), where a render is looked at, not kept:
+#: "veryfast" took the colour conversion and encoding of Saturation's 608 frames from 6.7 to
+#: 4.5 ms of CPU a frame, and the file from 0.24 to 0.20 MB, at a PSNR of 43.0 dB instead of
+#: 44.9 against the drawn frames. The other qualities keep x264's "medium".
+_PREVIEW_X264 = {"preset": "veryfast"}
 
 
 def encoder_settings(quality: Quality, render_format: str, transparent: bool) -> dict[str, Any]:
@@ -303,8 +308,11 @@ def encoder_settings(quality: Quality, render_format: str, transparent: bool) ->
     frames wait for the encoder, and how many frames x264 holds."""
     frame_bytes = quality.width * quality.height * 4
     settings: dict[str, Any] = {"encoder_queue_size": max(1, min(8, _FRAME_QUEUE_BYTES // frame_bytes))}
-    if render_format in ("mp4", "mov") and not transparent and quality.width * quality.height > _LARGE_FRAME_PIXELS:
-        settings["video_encoder_options"] = dict(_LARGE_FRAME_X264)
+    if render_format in ("mp4", "mov") and not transparent:
+        if quality.name == "low":
+            settings["video_encoder_options"] = dict(_PREVIEW_X264)
+        elif quality.width * quality.height > _LARGE_FRAME_PIXELS:
+            settings["video_encoder_options"] = dict(_LARGE_FRAME_X264)
     return settings
 
 

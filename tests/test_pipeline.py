@@ -259,10 +259,12 @@ def test_a_changed_kept_file_is_not_reused(tmp_path):
     assert not (tmp_path / "two").exists()
 
 
-@pytest.mark.parametrize("quality, lookahead, queue", [("high", None, 4), ("4k", "3", 1)])
-def test_a_worker_bounds_its_encoder_memory_at_large_frames(tmp_path, quality, lookahead, queue):
+@pytest.mark.parametrize("quality, lookahead, queue, preset", [("high", None, 4, None), ("4k", "3", 1, None),
+                                                              ("low", None, 8, "veryfast")])
+def test_a_worker_bounds_its_encoder_memory_at_large_frames(tmp_path, quality, lookahead, queue, preset):
     """At 4K, manim's encoder gets x264 options that hold fewer frames and a shorter frame
-    queue (a 4K worker peaked at 2.26 GB with the defaults); 1080p keeps x264's defaults."""
+    queue (a 4K worker peaked at 2.26 GB with the defaults); 1080p keeps x264's defaults;
+    the preview quality asks x264 for speed."""
     from manim import Scene, tempconfig
 
     from lessonkit.jobs import QUALITIES, manim_settings
@@ -273,6 +275,7 @@ def test_a_worker_bounds_its_encoder_memory_at_large_frames(tmp_path, quality, l
     options = dict(settings.video_encoder.options)
     assert settings.encoder_queue_size == queue
     assert options.get("rc-lookahead") == lookahead
+    assert options.get("preset") == preset
     assert options["crf"] == "23"  # manim's own default still applies
 
 

@@ -23,7 +23,7 @@ from typing import ClassVar, Mapping
 
 import numpy as np
 
-from manim import DL, UP, UR, Dot, FadeIn, MathTex, Mobject, Scene, Tex, Text, VMobject, config
+from manim import UP, Dot, FadeIn, MathTex, Mobject, Scene, Tex, Text, VMobject, config
 from manim.utils import hashing
 from manim.utils.exceptions import EndSceneEarlyException
 
@@ -111,6 +111,16 @@ def _segments_cross_box(starts: np.ndarray, ends: np.ndarray, low: np.ndarray, h
             t0 = np.where(entering, np.maximum(t0, r), t0)
             t1 = np.where(leaving, np.minimum(t1, r), t1)
     return bool(np.any(t0 <= t1))
+
+
+def _box(mobject: Mobject) -> tuple[np.ndarray, np.ndarray]:
+    """The lower-left and upper-right corners of the box around ``mobject``, as its
+    ``get_corner(DL)`` and ``get_corner(UR)`` give them, from one pass over its points (each
+    of manim's edges gathers them all again: most of the screen check's time)."""
+    points = mobject.get_points_defining_boundary()
+    if len(points) == 0:
+        return np.zeros(3), np.zeros(3)
+    return points.min(axis=0), points.max(axis=0)
 
 
 def _describe(mobject: Mobject) -> str:
@@ -425,8 +435,7 @@ class LessonScene(Scene):
             # Only drawn things: a ValueTracker keeps its number in a point of its own.
             if not any(isinstance(m, VMobject) for m in mobject.family_members_with_points()):
                 continue
-            left, right = mobject.get_left()[0], mobject.get_right()[0]
-            bottom, top = mobject.get_bottom()[1], mobject.get_top()[1]
+            (left, bottom, _), (right, top, _) = _box(mobject)
             if left < -half_width or right > half_width or bottom < -half_height or top > half_height:
                 self._report_layout(
                     f"{label}: {_describe(mobject)} crosses the frame's edge "
@@ -434,7 +443,7 @@ class LessonScene(Scene):
                 )
         for plot, part in self._off_their_axes():
             self._report_layout(f"{label}: {_describe(part)} leaves the axes of {_describe(plot)}")
-        boxes = [(t, t.get_corner(DL), t.get_corner(UR)) for t in texts]
+        boxes = [(t, *_box(t)) for t in texts]
         margin = 0.02  # touching is fine; overlapping by more than this is not
         for i, (a, a_low, a_high) in enumerate(boxes):
             for b, b_low, b_high in boxes[i + 1:]:
@@ -522,7 +531,7 @@ class LessonScene(Scene):
                     continue
                 # A dot sits on the axes by its centre; anything else by its whole box.
                 margin = part.width / 2 + 0.02 if isinstance(part, Dot) else 0.02
-                part_low, part_high = part.get_corner(DL), part.get_corner(UR)
+                part_low, part_high = _box(part)
                 if np.any(part_low[:2] < low[:2] - margin) or np.any(part_high[:2] > high[:2] + margin):
                     found.append((plot, part))
         return found

@@ -41,3 +41,20 @@ class OffTheAxesScene(LessonScene):
         at_the_end, pushed = plot.get_dot(4), plot.get_dot(3)
         self.add(plot, at_the_end)
         self.play(FadeIn(pushed.shift(1.5 * RIGHT)), run_time=0.5)
+
+
+class EdgeAndLineScene(LessonScene):
+    """A formula pushed past the frame's right edge, and a line drawn through another
+    formula (two layout problems); a formula clear of both is fine."""
+
+    lesson_key = "learning_goal"
+
+    def construct(self) -> None:
+        from manim import DOWN, LEFT, RIGHT, Line
+
+        self.beat("title")
+        past_the_edge = MathTex("a + b").to_edge(RIGHT).shift(1.0 * RIGHT)
+        crossed, clear = MathTex("c + d").shift(2 * LEFT), MathTex("e + f").shift(2 * LEFT + 2 * DOWN)
+        line = Line(crossed.get_left() + 0.5 * LEFT, crossed.get_right() + 0.5 * RIGHT)
+        self.play(FadeIn(past_the_edge), FadeIn(crossed), FadeIn(clear), Create(line), run_time=0.5)
+

@@ -284,3 +284,13 @@ def test_a_dot_pushed_off_its_axes_is_a_layout_problem(tmp_path):
     scene = render_tiny(OffTheAxesScene, tmp_path, skip_animations=True)
     off = [problem for problem in scene.layout_problems if "leaves the axes" in problem]
     assert len(off) == 1 and off[0].startswith("OffTheAxesScene.title: "), scene.layout_problems
+
+
+def test_a_formula_past_the_edge_or_under_a_line_is_a_layout_problem(tmp_path):
+    from tests.failing_scene import EdgeAndLineScene
+
+    scene = render_tiny(EdgeAndLineScene, tmp_path, skip_animations=True)
+    problems = scene.layout_problems
+    assert len(problems) == 2, problems
+    assert problems[0].startswith("EdgeAndLineScene.title: 'a + b' crosses the frame's edge (x "), problems
+    assert problems[1] == "EdgeAndLineScene.title: 'c + d' is crossed by a Line", problems

@@ -53,7 +53,7 @@ from lessonkit.scenetext import (
     register,
     registered,
 )
-from lessonkit.svgshare import share_parsed_svg_paths
+from lessonkit.svgshare import leave_parsed_paths_out_of_hashes, share_parsed_svg_paths
 from lessonkit.text import title_text
 from lessonkit.theme import EDGE_BUFF, TITLE_BUFF, Theme
 from mathcore import format_number, format_percent
@@ -210,8 +210,10 @@ class LessonScene(Scene):
         # uses sheen (sheen_factor is 0), so it cannot change a frame: leave it out of the
         # keys, or a scene rendered twice in one process misses the cache from then on.
         hashing.KEYS_TO_FILTER_OUT.add("sheen_direction")
-        # Copies of formulas, made by most animations, were mostly copies of parsed SVG.
+        # Copies of formulas, made by most animations, and manim's cache keys of them were
+        # mostly parsed SVG.
         share_parsed_svg_paths()
+        leave_parsed_paths_out_of_hashes()
         self.lesson = active_lesson()
         text = self._own_or_borrowed_text()
         if text is not None:

@@ -1,5 +1,6 @@
 """lessonkit.svgshare: copies of glyphs share the SVG they were parsed from, keep their own
-points and colours, and animations draw the same frames as without it."""
+points and colours, and animations draw the same frames as without it; manim's cache keys
+leave the parsed SVG out but not the points."""
 
 from __future__ import annotations
 
@@ -8,9 +9,10 @@ import copy
 import numpy as np
 import pytest
 from manim import RED, Mobject, Scene, Text, TransformMatchingShapes, Write, tempconfig
+from manim.utils import hashing
 from manim.mobject.svg.svg_mobject import VMobjectFromSVGPath
 
-from lessonkit.svgshare import share_parsed_svg_paths
+from lessonkit.svgshare import leave_parsed_paths_out_of_hashes, share_parsed_svg_paths
 
 SMALL = {"pixel_width": 192, "pixel_height": 108, "frame_rate": 15, "write_to_movie": False,
          "disable_caching": True, "progress_bar": "none", "verbosity": "ERROR"}
@@ -83,3 +85,14 @@ def test_animations_draw_the_same_frames_with_shared_paths(unshared):
     assert not np.array_equal(before[2], before[-1])  # the words move: not a still picture
     for number, (frame, expected) in enumerate(zip(after, before)):
         assert np.array_equal(frame, expected), f"frame {number} differs"
+
+
+def test_cache_keys_leave_out_the_parsed_path_but_not_the_points(monkeypatch):
+    monkeypatch.setattr(hashing, "KEYS_TO_FILTER_OUT", set(hashing.KEYS_TO_FILTER_OUT))
+    words = Text("sigmoid", font_size=30)
+    assert "path_obj" in hashing.get_json(words)  # what manim hashes by itself
+    leave_parsed_paths_out_of_hashes()
+    key = hashing.get_json(words)
+    assert "path_obj" not in key
+    assert hashing.get_json(Text("sigmoid", font_size=30)) == key
+    assert hashing.get_json(Text("sigmoid", font_size=30).shift(np.array([0.5, 0, 0]))) != key

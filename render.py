@@ -188,6 +188,9 @@ def build_parser() -> argparse.ArgumentParser:
                              "default 1); the same seed gives the same sheets")
     parser.add_argument("--strict", action="store_true",
                         help="stop on a layout problem (text crossing text or the frame's edge) instead of warning")
+    # Added by --watch to the renders it runs: their first render of a scene hashes its
+    # animations, so that the first edit finds the unchanged ones in manim's cache.
+    parser.add_argument("--expect-edits", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--doctor", action="store_true",
                         help="check folders, free disk space, LaTeX, Cairo, Pango, fonts and the voice; "
                              "print one line each")
@@ -217,6 +220,7 @@ def watch_lecture(args: argparse.Namespace, argv: list[str]) -> int:
     for option, kwargs in WATCH_OPTIONS.items():
         watch_parser.add_argument(option, **kwargs)
     _, render_argv = watch_parser.parse_known_args(argv)
+    render_argv += ["--expect-edits"]
     if args.quality is None:
         render_argv += ["--quality", "low"]
     if len(args.scene) == 1 and not any(arg == "--jobs" or arg.startswith("--jobs=") for arg in render_argv):
@@ -414,7 +418,8 @@ def run(argv: list[str] | None) -> int:
             result = render_lecture(scenes, lesson, args.out, quality=quality, jobs=args.jobs, cache_dir=args.cache,
                                     clip_format=args.clip_format, transparent=args.transparent,
                                     numbers=[lecture_number(scene) for scene in scenes], strict_layout=args.strict,
-                                    progress=log, cluster=cluster, parts=args.segments)
+                                    progress=log, cluster=cluster, parts=args.segments,
+                                    expect_edits=args.expect_edits)
         if cluster is not None:
             cluster.close()
     except (RenderError, VideoError, VoiceError, ClusterError) as error:

@@ -127,6 +127,8 @@ class SceneJob:
     number: int = 0
     #: Render only this range of the scene's animations (see :mod:`lessonkit.segments`).
     segment: Segment | None = None
+    #: Hash the animations of a first render too (see :func:`first_render`): an edit will follow.
+    expect_edits: bool = False
 
     @property
     def tex_dir(self) -> Path:
@@ -181,7 +183,8 @@ def first_render(partial_dir: Path) -> bool:
     """Whether a scene has no animations in manim's cache at this quality (``partial_dir``),
     so that manim need not hash its animations: there is nothing to find by their hashes,
     and hashing them (every mobject serialized, each play) took about 30% of a 480p15
-    render. The next render hashes them and drops the unhashed movies."""
+    render. The next render hashes them and drops the unhashed movies. Under
+    ``render.py --watch`` (:attr:`SceneJob.expect_edits`) the first render hashes too."""
     movies = list(partial_dir.glob("*.*")) if partial_dir.is_dir() else []
     if not movies:
         return True
@@ -352,7 +355,7 @@ def _render_locked(job: SceneJob, scene_class: type) -> tuple[Any, Path, list[tu
     settings = manim_settings(job)
     if job.segment is not None:
         settings.update(segment_settings(job))
-    elif first_render(partial_dir):
+    elif first_render(partial_dir) and not job.expect_edits:
         settings["disable_caching"] = True
     # The pipeline builds each clip's sound track itself (mixed, loudness-normalized, cut per step).
     narration_to_movie, LessonScene.narration_to_movie = LessonScene.narration_to_movie, False

@@ -285,6 +285,7 @@ def render_lecture(
     progress: Progress = lambda message: None,
     cluster: Any = None,
     parts: int = 1,
+    expect_edits: bool = False,
 ) -> RenderResult:
     """Render ``scenes`` (in this order) and write clips (whole scenes and per-step) with
     their narration, posters, captions, the joined lecture, chapters, the manifest and
@@ -303,7 +304,9 @@ def render_lecture(
 
     ``cluster`` (a Dask scheduler's address or client) renders on a Dask cluster instead of
     local processes; ``parts`` > 1 splits each scene into up to that many segments
-    (see :mod:`lessonkit.segments`).
+    (see :mod:`lessonkit.segments`). ``expect_edits`` (``render.py --watch``) has manim hash
+    the animations of a scene's first render too, so that the first edit after it finds
+    the unchanged ones in manim's cache (see :func:`lessonkit.jobs.first_render`).
 
     Raises RenderError naming the first scene that failed, ValueError for a format
     that cannot be transparent. Nothing is written under a final name unless it is complete.
@@ -315,7 +318,7 @@ def render_lecture(
         raise ValueError(f"numbers must give each of the {len(scenes)} scenes its own number, got {numbers}")
     cache_dir = Path(cache_dir).resolve()
     renders = _render_scenes(scenes, numbers, lesson, quality, cache_dir, output_format, transparent, max(1, jobs),
-                             progress, cluster, parts)
+                             progress, cluster, parts, expect_edits)
     _report_layout(renders, strict_layout, progress)
     timed = _measure(renders, quality.fps)
     loudness = _mix_sound(timed, quality.fps, cache_dir)
@@ -372,12 +375,13 @@ LECTURE_FILES = {"file": "lecture.mp4", "captions_srt": "lecture.srt", "captions
 
 def _render_scenes(scenes: Sequence[type], numbers: Sequence[int], lesson: Lesson, quality: Quality,
                    cache_dir: Path, output_format: ClipFormat, transparent: bool, jobs: int,
-                   progress: Progress, cluster: Any = None, parts: int = 1) -> list[SceneRender]:
+                   progress: Progress, cluster: Any = None, parts: int = 1,
+                   expect_edits: bool = False) -> list[SceneRender]:
     """Render every scene that changed since a render in the cache (in ``jobs`` worker
     processes), reuse the others; their renders in lecture order."""
     lesson_data = lesson.to_dict()
     render_jobs = [SceneJob(index, scene.__module__, scene.__name__, lesson_data, quality, cache_dir,
-                            output_format.render_as, transparent, number=number)
+                            output_format.render_as, transparent, number=number, expect_edits=expect_edits)
                    for index, (scene, number) in enumerate(zip(scenes, numbers))]
     renders = _render_changed(render_jobs, jobs, progress, cluster, parts)
     return [renders[job.index] for job in render_jobs]

@@ -296,3 +296,14 @@ def test_a_first_render_does_not_hash_its_animations_and_the_next_does(tmp_path)
     render_scene(job)
     second = movies()
     assert len(second) == len(first) and not any(name.startswith("uncached_") for name in second)
+
+
+def test_a_first_render_that_expects_edits_hashes_its_animations(tmp_path):
+    """Under render.py --watch an edit follows: the first render hashes, so the first edit
+    finds the animations it did not change in manim's cache."""
+    job = SceneJob(0, "scenes.learning_goal", "LearningGoal", load_lesson().to_dict(), TEST_QUALITY,
+                   (tmp_path / "cache").resolve(), expect_edits=True)
+    partial_dir, _ = scene_cache_paths(job)
+    render_scene(job)
+    movies = sorted(path.stem for path in partial_dir.glob("*.mp4"))
+    assert movies and not any(name.startswith("uncached_") for name in movies)

@@ -436,6 +436,15 @@ def clip_name(number: int, scene: str) -> str:
     return f"{number:02d}-{scene}"
 
 
+def worker_pool(workers: int) -> futures.ProcessPoolExecutor:
+    """``workers`` fresh interpreters (spawned, not forked: manim's global config must not
+    leak from this process) that die with this one (see :func:`_start_worker`)."""
+    import multiprocessing
+
+    return futures.ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"),
+                                       initializer=_start_worker, initargs=(os.getpid(),))
+
+
 def _terminate(pool: futures.ProcessPoolExecutor) -> None:
     """Stop workers now (on failure or Ctrl-C) instead of waiting for running scenes."""
     for process in list(getattr(pool, "_processes", {}).values()):

@@ -14,7 +14,6 @@ import fcntl
 import functools
 import hashlib
 import json
-import multiprocessing
 import os
 import re
 import shutil
@@ -39,13 +38,13 @@ from lessonkit.jobs import (
     SceneJob,
     SceneRender,
     _render_in_worker,
-    _start_worker,
     _terminate,
     clip_name,
     longest_first,
     record_times,
     render_scene,
     scene_cache_lock,
+    worker_pool,
 )
 from lessonkit.outputcache import ArrayCache, OutputCache
 from lessonkit.scenetext import CLOSING_SECTION
@@ -766,13 +765,22 @@ def _render_changed(render_jobs: list[SceneJob], jobs: int, progress: Progress, 
         names = ", ".join(job.name for job in render_jobs if job.index in reused)
         progress(f"unchanged since an earlier render, reused: {names}")
     to_render = [job for job in render_jobs if job.index not in reused]
-    batch = None
-    if cluster is None:
-        # Workers on a cluster typeset into caches of their own: the batch would not reach them.
-        batch = texbatch.prepare(to_render, jobs, progress)
-    if to_render:
-        to_render = longest_first(to_render, to_render[0].cache_dir, batch.collect_seconds if batch else None)
-    renders = _run_jobs(to_render, jobs, progress, cluster, parts)
+    # One pool of workers runs the formula batch's scenes and then renders them: each
+    # worker starts and imports manim once.
+    shared = cluster is None and parts == 1 and jobs > 1 and len(to_render) > 1
+    pool = worker_pool(min(jobs, len(to_render))) if shared else None
+    try:
+        batch = None
+        if cluster is None:
+            # Workers on a cluster typeset into caches of their own: the batch would not reach them.
+            batch = texbatch.prepare(to_render, jobs, progress, pool)
+        if to_render:
+            to_render = longest_first(to_render, to_render[0].cache_dir, batch.collect_seconds if batch else None)
+        renders = _run_jobs(to_render, jobs, progress, cluster, parts, pool)
+    finally:
+        if pool is not None:
+            # Its workers exit while the clips are written (after a failure they were stopped).
+            pool.shutdown(wait=False, cancel_futures=True)
     if renders and parts == 1:
         record_times(to_render[0].cache_dir, list(renders.values()))
     for job in render_jobs:
@@ -782,9 +790,10 @@ def _render_changed(render_jobs: list[SceneJob], jobs: int, progress: Progress, 
 
 
 def _run_jobs(render_jobs: list[SceneJob], jobs: int, progress: Progress, cluster: Any = None,
-              parts: int = 1) -> dict[int, SceneRender]:
-    """Render ``render_jobs``: on a Dask ``cluster``, or in ``jobs`` local processes; scenes
-    split into up to ``parts`` segments each (see :mod:`lessonkit.segments`)."""
+              parts: int = 1, pool: futures.ProcessPoolExecutor | None = None) -> dict[int, SceneRender]:
+    """Render ``render_jobs``: on a Dask ``cluster``, or in ``jobs`` local processes (those
+    of ``pool`` if given); scenes split into up to ``parts`` segments each (see
+    :mod:`lessonkit.segments`)."""
     if not render_jobs:
         return {}
     run_dir = start_run(render_jobs[0].cache_dir)
@@ -796,15 +805,13 @@ def _run_jobs(render_jobs: list[SceneJob], jobs: int, progress: Progress, cluste
         return segments.run(render_jobs, segments.DaskPool(client, render_jobs[0].cache_dir, run_dir), parts,
                             progress)
     if parts > 1:
-        context = multiprocessing.get_context("spawn")
-        with futures.ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=_start_worker,
-                                         initargs=(os.getpid(),)) as pool:
+        with worker_pool(jobs) as pool:
             try:
                 return segments.run(render_jobs, segments.LocalPool(pool), parts, progress)
             except BaseException:
                 _terminate(pool)
                 raise
-    if jobs == 1 or total == 1:
+    if pool is None and (jobs == 1 or total == 1):
         # One at a time, or one in all (an edit of one scene): in this process, which has
         # imported manim already; a worker would import it again (seconds).
         for job in render_jobs:
@@ -816,28 +823,31 @@ def _run_jobs(render_jobs: list[SceneJob], jobs: int, progress: Progress, cluste
             progress(f"[{len(renders)}/{total}] {job.name} done in {renders[job.index].seconds:.1f} s")
         return renders
 
-    # Fresh interpreters: manim's global config must not leak between scenes.
-    context = multiprocessing.get_context("spawn")
-    with futures.ProcessPoolExecutor(max_workers=min(jobs, total), mp_context=context,
-                                     initializer=_start_worker, initargs=(os.getpid(),)) as pool:
+    own = pool is None
+    if own:
+        pool = worker_pool(min(jobs, total))
+    pending: dict[futures.Future, SceneJob] = {}
+    try:
         pending = {pool.submit(_render_in_worker, job): job for job in render_jobs}
         progress(f"[0/{total}] rendering {total} scenes in {min(jobs, total)} processes")
-        try:
-            for future in futures.as_completed(pending):
-                job = pending[future]
-                try:
-                    renders[job.index] = future.result()
-                except RenderError as error:
-                    summary, _, trace = str(error).partition("\n")
-                    raise RenderError(f"scene {job.name} failed: {summary}") from RenderError(trace)
-                except futures.process.BrokenProcessPool:
-                    raise RenderError(f"scene {job.name} failed: its worker process died") from None
-                progress(f"[{len(renders)}/{total}] {job.name} done in {renders[job.index].seconds:.1f} s")
-        except BaseException:
-            for future in pending:
-                future.cancel()
-            _terminate(pool)
-            raise
+        for future in futures.as_completed(pending):
+            job = pending[future]
+            try:
+                renders[job.index] = future.result()
+            except RenderError as error:
+                summary, _, trace = str(error).partition("\n")
+                raise RenderError(f"scene {job.name} failed: {summary}") from RenderError(trace)
+            except futures.process.BrokenProcessPool:
+                raise RenderError(f"scene {job.name} failed: its worker process died") from None
+            progress(f"[{len(renders)}/{total}] {job.name} done in {renders[job.index].seconds:.1f} s")
+    except BaseException:
+        for future in pending:
+            future.cancel()
+        _terminate(pool)
+        raise
+    finally:
+        if own:
+            pool.shutdown()
     return renders
 
 

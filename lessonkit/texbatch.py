@@ -34,6 +34,7 @@ import re
 import shutil
 import subprocess
 import tempfile
+from concurrent.futures import Executor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Callable, Iterator, Mapping, Sequence
@@ -337,42 +338,43 @@ def _collect_scene(module: str, name: str, lesson_data: Mapping) -> tuple[str, l
         lesson_config._active = previous
 
 
-def _collect_all(calls: Sequence[tuple[str, str, Mapping]],
-                 processes: int) -> list[tuple[str, list[TexFile], str | None, float]]:
+def _collect_all(calls: Sequence[tuple[str, str, Mapping]], processes: int,
+                 pool: Executor | None = None) -> list[tuple[str, list[TexFile], str | None, float]]:
     """:func:`_collect_scene` for each (module, name, lesson) of ``calls``: in this process,
-    or in up to ``processes`` fresh ones."""
-    if processes <= 1 or len(calls) <= 1:
+    in up to ``processes`` fresh ones, or in the worker ``pool`` given (the render's own)."""
+    from lessonkit.jobs import _terminate, worker_pool
+
+    if pool is None and (processes <= 1 or len(calls) <= 1):
         return [_collect_scene(*call) for call in calls]
-    import concurrent.futures as futures
-    import multiprocessing
-
-    from lessonkit.jobs import _start_worker, _terminate
-
-    # Fresh interpreters, as for rendering: manim's global config must not leak between scenes.
-    with futures.ProcessPoolExecutor(max_workers=min(processes, len(calls)), initializer=_start_worker,
-                                     mp_context=multiprocessing.get_context("spawn"),
-                                     initargs=(os.getpid(),)) as pool:
-        try:
-            return list(pool.map(_collect_scene, *zip(*calls)))
-        except BaseException:  # Ctrl-C, a signal: stop now, as the render's workers do
-            _terminate(pool)
-            raise
+    own = pool is None
+    if own:
+        pool = worker_pool(min(processes, len(calls)))
+    try:
+        return list(pool.map(_collect_scene, *zip(*calls)))
+    except BaseException:  # Ctrl-C, a signal: stop now, as the render's workers do
+        _terminate(pool)
+        raise
+    finally:
+        if own:
+            pool.shutdown()
 
 
 def prepare(jobs: Sequence, processes: int = 1,
-            progress: Callable[[str], None] = lambda message: None) -> BatchResult | None:
+            progress: Callable[[str], None] = lambda message: None,
+            pool: Executor | None = None) -> BatchResult | None:
     """Before the scenes of ``jobs`` render (the pipeline's ``SceneJob``: ``module``,
     ``name``, ``lesson``, ``cache_dir``, ``tex_dir``): collect the formulas of those never
     rendered with this cache (no SVG in their ``tex_dir``), in up to ``processes``
-    processes; typeset them in one batch into the store, and place each scene's in its
-    ``tex_dir``. None when there was nothing to collect."""
+    processes (or in the worker ``pool`` that will render them); typeset them in one batch
+    into the store, and place each scene's in its ``tex_dir``. None when there was nothing
+    to collect."""
     fresh = [job for job in jobs if not any(Path(job.tex_dir).glob("*.svg"))]
     if not fresh:
         return None
     found: dict[str, list[TexFile]] = {}
     seconds: dict[str, float] = {}
     for name, sources, problem, seconds[name] in _collect_all([(job.module, job.name, job.lesson) for job in fresh],
-                                                              processes):
+                                                              processes, pool):
         found[name] = sources
         if problem is not None:
             progress(f"formulas of {name}: {len(sources)} collected before the scene stopped ({problem}); "

@@ -16,7 +16,7 @@ from lessonkit.config import load_lesson
 from lessonkit.jobs import render_scene, scene_cache_paths
 from lessonkit.pipeline import RenderError, SceneJob, render_lecture
 from lessonkit.video import probe
-from scenes import KeyFormula, LearningGoal
+from scenes import BallAnalogy, KeyFormula, LearningGoal
 from tests.failing_scene import BrokenScene
 
 from tests.conftest import ROOT, TEST_QUALITY
@@ -296,6 +296,30 @@ def test_a_first_render_does_not_hash_its_animations_and_the_next_does(tmp_path)
     render_scene(job)
     second = movies()
     assert len(second) == len(first) and not any(name.startswith("uncached_") for name in second)
+
+
+def test_one_pool_of_workers_runs_the_formula_batch_and_then_the_renders(tmp_path, monkeypatch):
+    """A first render's formula batch runs its scenes in the workers that then render them:
+    each worker starts, and imports manim, once."""
+    from lessonkit import jobs, pipeline
+
+    made: list[int] = []
+    real = jobs.worker_pool
+
+    def counting(workers):
+        made.append(workers)
+        return real(workers)
+
+    monkeypatch.setattr(jobs, "worker_pool", counting)
+    monkeypatch.setattr(pipeline, "worker_pool", counting)
+    heard: list[str] = []
+    result = render_lecture([LearningGoal, BallAnalogy], load_lesson(overrides=["voice.name=none"]), tmp_path / "out",
+                            quality=TEST_QUALITY, jobs=2, cache_dir=tmp_path / "cache", decks=False,
+                            progress=heard.append)
+    assert made == [2]
+    assert any(line.startswith("typeset ") and "of 2 scene(s)" in line for line in heard), heard
+    assert "[0/2] rendering 2 scenes in 2 processes" in heard
+    assert [clip.scene for clip in result.clips] == ["LearningGoal", "BallAnalogy"]
 
 
 def test_a_first_render_that_expects_edits_hashes_its_animations(tmp_path):

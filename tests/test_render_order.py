@@ -4,6 +4,7 @@ lecture's order; the times kept after each render."""
 
 from __future__ import annotations
 
+import concurrent.futures as futures
 import json
 from pathlib import Path
 
@@ -49,7 +50,7 @@ def test_without_every_time_the_estimates_order_them_else_the_lecture(tmp_path):
 def test_the_pipeline_starts_the_longest_scene_first_and_keeps_the_times(tmp_path, monkeypatch):
     started: list[list[str]] = []
 
-    def run_jobs(to_render, jobs_, progress, cluster=None, parts=1):
+    def run_jobs(to_render, jobs_, progress, cluster=None, parts=1, pool=None):
         started.append(names(to_render))
         return {job.index: rendered(job.name, {"TangentTrace": 9.0}.get(job.name, 1.0)) for job in to_render}
 
@@ -58,7 +59,8 @@ def test_the_pipeline_starts_the_longest_scene_first_and_keeps_the_times(tmp_pat
     monkeypatch.setattr(pipeline, "_run_jobs", run_jobs)
     monkeypatch.setattr(pipeline.scenecache, "lookup", lambda job: None)
     monkeypatch.setattr(pipeline.scenecache, "store", lambda job, render, reads: None)
-    monkeypatch.setattr(texbatch, "prepare", lambda to_render, processes, progress: batch)
+    monkeypatch.setattr(texbatch, "prepare", lambda to_render, processes, progress, pool=None: batch)
+    monkeypatch.setattr(pipeline, "worker_pool", lambda workers: futures.ThreadPoolExecutor(workers))
     pipeline._render_changed(jobs(tmp_path), 2, lambda message: None)
     assert started == [["TangentTrace", "Saturation", "KeyFormula", "LearningGoal"]]
     assert read_times(tmp_path) == {"LearningGoal": 1.0, "Saturation": 1.0, "TangentTrace": 9.0, "KeyFormula": 1.0}

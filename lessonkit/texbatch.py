@@ -181,6 +181,9 @@ def collect(scene_class: type, work_dir: Path) -> tuple[list[TexFile], str | Non
     try:
         with tempconfig(settings), recording(work_dir / "stand-ins") as recorded:
             scene = scene_class(skip_animations=True)
+            # manim still draws the still part of the picture at each play it skips: nothing
+            # here looks at a frame.
+            scene.renderer.update_frame = lambda *args, **kwargs: None
             try:
                 scene.render()
             except Exception as error:  # the scene's own bug, or a stand-in's size broke it: keep what was seen

@@ -133,6 +133,20 @@ def test_prepare_collects_a_scenes_formulas_and_reports_one_that_latex_rejects(t
     assert texbatch.prepare(jobs, processes=1) is None  # rendered before: nothing to collect
 
 
+def test_collecting_draws_no_frame(tmp_path: Path, monkeypatch) -> None:
+    """The run that finds a scene's formulas looks at no picture: manim, which draws the
+    still part of the picture even at a play it skips, is not left to draw it."""
+    from manim.camera.camera import Camera
+
+    drawn: list[int] = []
+    capture = Camera.capture_mobjects
+    monkeypatch.setattr(Camera, "capture_mobjects",
+                        lambda camera, *args, **kwargs: drawn.append(1) or capture(camera, *args, **kwargs))
+    sources, problem = texbatch.collect(FormulaScene, tmp_path)
+    assert problem is None and len(sources) == 2
+    assert drawn == []
+
+
 def test_a_stand_in_has_the_groups_mathtex_looks_up() -> None:
     svg = texbatch.stand_in_svg(r"\special{dvisvgm:raw <g id='unique000'>}a\special{dvisvgm:raw </g>}"
                                 r"\special{dvisvgm:raw <g id='unique001'>}b c\special{dvisvgm:raw </g>}")

@@ -96,6 +96,8 @@ def plan_scene(job: "SceneJob") -> ScenePlan:
     try:
         with scene_cache_lock(job.cache_dir, job.name), tempconfig(settings):
             scene = scene_class(skip_animations=True)
+            # manim still draws the still part of the picture at each play it skips.
+            scene.renderer.update_frame = lambda *args, **kwargs: None
             writer = scene._get_manager().file_writer
             durations: list[tuple[int, float]] = []
             note_partial = writer.add_partial_movie_file

@@ -274,7 +274,8 @@ class _AudioWriter:
         if clip_format.audio_codec is None:
             raise VideoError(f"{clip_format.name} carries no sound")
         self.output, self.samples, self.rate, self.written = output, samples, RATE, 0
-        self.stream = output.add_stream(clip_format.audio_codec, rate=RATE, layout="mono")
+        self.stream = output.add_stream(clip_format.audio_codec, rate=RATE, layout="mono",
+                                        options=dict(clip_format.audio_options))
         self.stream.bit_rate = clip_format.audio_bit_rate
 
     def write_until(self, seconds: float) -> None:

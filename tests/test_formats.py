@@ -97,3 +97,24 @@ def test_the_decks_say_each_format_s_mime_type(tmp_path, clip_format):
         assert '<img class="slide"' in page and "<video" not in page
     with zipfile.ZipFile(write_pptx(manifest, tmp_path)) as deck:
         assert clip_format.mime_type in deck.read("[Content_Types].xml").decode()
+
+
+def test_the_sound_encoder_takes_each_format_s_options(tmp_path):
+    """A clip's sound is encoded with its format's options (MP4 and MOV: AAC's fast coder),
+    which its encoder accepts; one it does not accept fails the write."""
+    import dataclasses
+
+    import numpy as np
+
+    from lessonkit.video import _AudioWriter
+
+    silence = np.zeros(48_000, dtype=np.float32)
+    for clip_format in FORMATS:
+        if clip_format.audio_codec is None:
+            continue
+        with av.open(str(tmp_path / f"sound{clip_format.extension}"), "w", format=clip_format.container) as output:
+            _AudioWriter(output, silence, clip_format).finish()
+    assert CLIP_FORMATS["mp4"].audio_options == {"aac_coder": "fast"}
+    refused = dataclasses.replace(CLIP_FORMATS["mp4"], audio_options={"aac_coder": "no such coder"})
+    with av.open(str(tmp_path / "refused.mp4"), "w", format="mp4") as output, pytest.raises(av.error.ArgumentError):
+        _AudioWriter(output, silence, refused).finish()

@@ -436,6 +436,13 @@ def clip_name(number: int, scene: str) -> str:
     return f"{number:02d}-{scene}"
 
 
+def draw_no_frames(scene: Any) -> None:
+    """For a run of ``scene`` that skips its animations and looks at no picture (the
+    formula batch's, a segment plan's): manim's Cairo renderer would still draw the still
+    part of the picture at each play it skips."""
+    scene.renderer.update_frame = lambda *args, **kwargs: None
+
+
 def worker_pool(workers: int) -> futures.ProcessPoolExecutor:
     """``workers`` fresh interpreters (spawned, not forked: manim's global config must not
     leak from this process) that die with this one (see :func:`_start_worker`)."""

@@ -84,7 +84,7 @@ def plan_scene(job: "SceneJob") -> ScenePlan:
     from manim import tempconfig
 
     from lessonkit.config import use_lesson
-    from lessonkit.jobs import manim_settings, scene_cache_lock
+    from lessonkit.jobs import draw_no_frames, manim_settings, scene_cache_lock
     from lessonkit.scene import LessonScene
 
     started = time.perf_counter()
@@ -96,8 +96,7 @@ def plan_scene(job: "SceneJob") -> ScenePlan:
     try:
         with scene_cache_lock(job.cache_dir, job.name), tempconfig(settings):
             scene = scene_class(skip_animations=True)
-            # manim still draws the still part of the picture at each play it skips.
-            scene.renderer.update_frame = lambda *args, **kwargs: None
+            draw_no_frames(scene)
             writer = scene._get_manager().file_writer
             durations: list[tuple[int, float]] = []
             note_partial = writer.add_partial_movie_file

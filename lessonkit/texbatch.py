@@ -168,6 +168,7 @@ def collect(scene_class: type, work_dir: Path) -> tuple[list[TexFile], str | Non
     glyph sizes may stop), else None: the formulas before that point are still returned."""
     from manim import tempconfig
 
+    from lessonkit.jobs import draw_no_frames
     from lessonkit.scene import LessonScene
 
     settings = {"media_dir": str(work_dir), "tex_dir": str(work_dir / "tex"), "text_dir": str(work_dir / "texts"),
@@ -181,9 +182,7 @@ def collect(scene_class: type, work_dir: Path) -> tuple[list[TexFile], str | Non
     try:
         with tempconfig(settings), recording(work_dir / "stand-ins") as recorded:
             scene = scene_class(skip_animations=True)
-            # manim still draws the still part of the picture at each play it skips: nothing
-            # here looks at a frame.
-            scene.renderer.update_frame = lambda *args, **kwargs: None
+            draw_no_frames(scene)
             try:
                 scene.render()
             except Exception as error:  # the scene's own bug, or a stand-in's size broke it: keep what was seen

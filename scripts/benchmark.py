@@ -6,6 +6,7 @@
     python scripts/benchmark.py narration          # synthesis of the whole narration vs a 720p render
     python scripts/benchmark.py lecture            # the whole lecture: plain manim vs render.py (minutes)
     python scripts/benchmark.py lecture --high     # ... and a measured 1080p60 render (slow)
+    python scripts/benchmark.py holds              # a held picture's encoding, per frame
 
 1. Live readouts: 1000 updates of manim's DecimalNumber.set_value against LiveNumber.
 2. A 6-second tangent-tracing scene rendered with each readout (caching off), so the
@@ -18,8 +19,10 @@
    over the scenes one after another, ``render.py --quality low`` with 1 and 2 jobs, an
    unchanged re-render, a one-key edit, a render split into segments (whose measured job
    times give the critical-path estimate on 4, 16 and 64 workers), the 1080p60 encoding
-   floor (frames x measured per-frame cost), and peak memory of a worker at 1080p (and 4K
-   with ``--4k``). Prints a markdown table.
+   floor (frames x measured per-frame CPU cost, over two cores), and peak memory of a
+   worker at 1080p (and 4K with ``--4k``). Prints a markdown table.
+6. ``holds``: one picture held 300 frames, encoded as manim converts it (every frame) and
+   as ``lessonkit.heldframes`` does (once): CPU per frame.
 """
 
 from __future__ import annotations
@@ -247,23 +250,70 @@ def estimate(run: Run, tasks: dict[str, tuple[float | None, list[float]]], worke
     return started + makespan(tasks, workers) + finishing
 
 
-def per_frame_costs() -> tuple[float, float, int]:
-    """Seconds per frame at 1080p60 of Cairo's drawing alone and of drawing plus x264 (colour
-    conversion and encoding), from the 6 s tracing scene (LaTeX typeset beforehand); its frames."""
+def per_frame_costs(runs: int = 3) -> tuple[float, float, int]:
+    """CPU seconds per frame at 1080p60 of Cairo's drawing alone and of drawing plus x264
+    (colour conversion and encoding), from the 6 s tracing scene (LaTeX typeset beforehand):
+    the median of ``runs`` renders of each, in turns; and its frames.
+
+    CPU time, of all of the process's threads, not wall time: manim encodes on a thread of
+    its own and x264 on several, so a render's wall time already overlaps drawing and
+    encoding, and a wall-time floor divided among two workers counted that overlap twice
+    (it once measured less for drawing and encoding than for drawing alone)."""
     quality = QUALITIES["high"]
     TracingBenchmark.readout_kind = "live"
-    seconds = {}
+    seconds: dict[str, list[float]] = {"cairo": [], "cairo+x264": []}
     with tempfile.TemporaryDirectory() as media:
-        for label, size, write in (("warm-up", QUALITIES["low"], False), ("cairo", quality, False),
-                                   ("cairo+x264", quality, True)):
+        plan = [("warm-up", QUALITIES["low"], False)] + [("cairo", quality, False), ("cairo+x264", quality, True)] * runs
+        for label, size, write in plan:
             with tempconfig({"pixel_width": size.width, "pixel_height": size.height, "frame_rate": size.fps,
                              "media_dir": media, "disable_caching": True, "progress_bar": "none",
                              "verbosity": "WARNING", "write_to_movie": write}):
-                start = time.perf_counter()
+                start = time.process_time()
                 TracingBenchmark().render()
-                seconds[label] = time.perf_counter() - start
+                seconds.setdefault(label, []).append(time.process_time() - start)
     frames = 6 * quality.fps
-    return seconds["cairo"] / frames, seconds["cairo+x264"] / frames, frames
+    return float(np.median(seconds["cairo"])) / frames, float(np.median(seconds["cairo+x264"])) / frames, frames
+
+
+def held_frame_benchmark(quality_name: str, frames: int = 300, runs: int = 3) -> None:
+    """CPU per frame of one picture held for ``frames`` frames, through manim's encoder as
+    manim converts it (each frame) and as :mod:`lessonkit.heldframes` does (once): the
+    median of ``runs`` each, in turns. The files must be the same bytes."""
+    from fractions import Fraction
+
+    from manim._config.video_encoder import VideoEncoderSpec
+    from manim.scene.video_segment_encoder import VideoSegmentEncoder
+
+    from lessonkit import heldframes
+    from lessonkit.jobs import encoder_settings
+
+    quality = QUALITIES[quality_name]
+    TracingBenchmark.readout_kind = "live"
+    options = encoder_settings(quality, "mp4", False).get("video_encoder_options", {})
+    spec = VideoEncoderSpec("mp4", "libx264", "yuv420p", quality.width, quality.height, Fraction(quality.fps),
+                            tuple(sorted(options.items())))
+    with tempfile.TemporaryDirectory() as media:
+        with tempconfig({"pixel_width": quality.width, "pixel_height": quality.height, "frame_rate": quality.fps,
+                         "media_dir": media, "disable_caching": True, "progress_bar": "none",
+                         "verbosity": "WARNING", "write_to_movie": False}):
+            scene = TracingBenchmark()
+            scene.render()
+            picture = scene.renderer.get_frame()
+        seconds: dict[str, list[float]] = {"manim": [], "once": []}
+        files: dict[str, bytes] = {}
+        for _ in range(runs):
+            for label, write in (("manim", heldframes._manims_write_frame), ("once", heldframes._write_held_frame_once)):
+                target = Path(media) / f"{label}.mp4"
+                start = time.process_time()
+                encoder = VideoSegmentEncoder(target=target, spec=spec)
+                write(encoder, picture, repeat=frames)
+                encoder.finish()
+                seconds[label].append(time.process_time() - start)
+                files[label] = target.read_bytes()
+    manim, once = (float(np.median(seconds[label])) / frames for label in ("manim", "once"))
+    print(f"a picture held {frames} frames at {quality.folder}, CPU per frame (median of {runs}): "
+          f"converted each frame (manim) {manim * 1e3:.1f} ms, once {once * 1e3:.1f} ms; "
+          f"same file: {files['manim'] == files['once']}")
 
 
 def lecture_benchmark(high: bool, uhd: bool, segments: int, memory_scene: str) -> None:
@@ -341,7 +391,7 @@ def lecture_benchmark(high: bool, uhd: bool, segments: int, memory_scene: str) -
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("what", nargs="?", choices=["readouts", "narration", "lecture"], default="readouts")
+    parser.add_argument("what", nargs="?", choices=["readouts", "narration", "lecture", "holds"], default="readouts")
     parser.add_argument("--quality", choices=list(QUALITIES), default="high")
     parser.add_argument("--no-render", action="store_true", help="narration: skip the 720p render")
     parser.add_argument("--high", action="store_true", help="lecture: also render the whole lecture at 1080p60")
@@ -352,6 +402,9 @@ def main() -> None:
     use_lesson(None)
     if args.what == "lecture":
         lecture_benchmark(high=args.high, uhd=args.uhd, segments=args.segments, memory_scene=args.memory_scene)
+        return
+    if args.what == "holds":
+        held_frame_benchmark(args.quality)
         return
     if args.what == "narration":
         narration_benchmark(render=not args.no_render)

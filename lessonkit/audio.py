@@ -33,6 +33,11 @@ class AudioError(RuntimeError):
 def read_audio(path: Path | str) -> np.ndarray:
     """Any audio file PyAV decodes (WAV, MP3, M4A, OGG, ...) as mono float32 at :data:`RATE`."""
     path = Path(path)
+    samples = _read_own_wav(path)
+    if samples is not None:
+        if not samples.size:
+            raise AudioError(f"{path} holds no sound")
+        return samples
     try:
         with av.open(str(path)) as container:
             if not container.streams.audio:
@@ -51,6 +56,20 @@ def read_audio(path: Path | str) -> np.ndarray:
     if not samples.size:
         raise AudioError(f"{path} holds no sound")
     return samples
+
+
+def _read_own_wav(path: Path) -> np.ndarray | None:
+    """A WAV as :func:`write_wav` and the voices write it (16-bit mono at :data:`RATE`),
+    read without decoding: the samples PyAV's resampler gives (each divided by 32768), in
+    about a twentieth of the time. None for any other file."""
+    try:
+        with wave.open(str(path), "rb") as wav:
+            if (wav.getnchannels(), wav.getsampwidth(), wav.getframerate(), wav.getcomptype()) != (1, 2, RATE, "NONE"):
+                return None
+            pcm = wav.readframes(wav.getnframes())
+    except (wave.Error, EOFError, OSError):
+        return None
+    return np.frombuffer(pcm, "<i2").astype(np.float32) / np.float32(32768)
 
 
 def write_wav(path: Path | str, samples: np.ndarray) -> None:

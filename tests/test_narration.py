@@ -6,6 +6,7 @@ import json
 import subprocess
 import sys
 import textwrap
+import wave
 
 import av
 import numpy as np
@@ -397,3 +398,27 @@ def test_an_edit_that_moves_the_loudness_a_little_keeps_the_lecture_s_gain(tmp_p
     assert not np.array_equal(louder[0].sound, first[0].sound)
     # Without a cache there is no earlier gain: rounded to GAIN_STEP_DB.
     assert _mix_sound(lecture(0.05 * 10 ** (1 / 20)), 15) == pytest.approx(-16, abs=0.2)
+
+
+def test_our_own_wavs_are_read_without_decoding_and_as_pyav_decodes_them(tmp_path, monkeypatch):
+    from lessonkit import audio
+
+    samples = np.random.default_rng(3).uniform(-1.2, 1.2, RATE // 3).astype(np.float32)
+    write_wav(tmp_path / "own.wav", samples)
+    own = read_audio(tmp_path / "own.wav")
+    # Another WAV, at another rate and in stereo, is still decoded and resampled by PyAV.
+    with wave.open(str(tmp_path / "other.wav"), "wb") as other:
+        other.setnchannels(2)
+        other.setsampwidth(2)
+        other.setframerate(22050)
+        other.writeframes(np.zeros(2 * 2205, "<i2").tobytes())
+    assert audio._read_own_wav(tmp_path / "other.wav") is None
+    assert read_audio(tmp_path / "other.wav").size == pytest.approx(RATE // 10, abs=64)
+    monkeypatch.setattr(audio, "_read_own_wav", lambda path: None)
+    decoded = read_audio(tmp_path / "own.wav")
+    assert own.dtype == decoded.dtype == np.float32
+    np.testing.assert_array_equal(own, decoded)
+    write_wav(tmp_path / "empty.wav", np.zeros(0, np.float32))
+    monkeypatch.undo()
+    with pytest.raises(audio.AudioError, match="holds no sound"):
+        read_audio(tmp_path / "empty.wav")

@@ -332,7 +332,6 @@ def manim_settings(job: SceneJob) -> dict[str, Any]:
         "tex_dir": str(job.tex_dir),
         "text_dir": str(job.cache_dir / "texts" / job.quality.folder / job.name),
         "save_sections": True,
-        "write_to_movie": True,
         "format": job.render_format,
         "transparent": job.transparent,
         "progress_bar": "none",

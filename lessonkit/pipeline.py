@@ -687,7 +687,7 @@ def narration_script(scenes: Sequence[type], lesson: Lesson, cache_dir: Path = D
         for scene_class in scenes:
             settings = {"media_dir": str(cache_dir), "tex_dir": str(cache_dir / "Tex" / scene_class.__name__),
                         "text_dir": str(cache_dir / "texts" / "script" / scene_class.__name__),
-                        "dry_run": True, "write_to_movie": False, "progress_bar": "none", "verbosity": "WARNING"}
+                        "dry_run": True, "progress_bar": "none", "verbosity": "WARNING"}
             # The scene's LaTeX folder is the render's: a render of it running at once would clash.
             with scene_cache_lock(cache_dir, scene_class.__name__), tempconfig(settings):
                 scene = scene_class(skip_animations=True)

@@ -172,7 +172,7 @@ def collect(scene_class: type, work_dir: Path) -> tuple[list[TexFile], str | Non
     from lessonkit.scene import LessonScene
 
     settings = {"media_dir": str(work_dir), "tex_dir": str(work_dir / "tex"), "text_dir": str(work_dir / "texts"),
-                "dry_run": True, "write_to_movie": False, "disable_caching": True,
+                "dry_run": True, "disable_caching": True,
                 "progress_bar": "none", "verbosity": "ERROR"}
     problem = None
     narration_to_movie, LessonScene.narration_to_movie = LessonScene.narration_to_movie, False

@@ -257,8 +257,10 @@ def per_frame_costs(runs: int = 3) -> tuple[float, float, int]:
 
     CPU time, of all of the process's threads, not wall time: manim encodes on a thread of
     its own and x264 on several, so a render's wall time already overlaps drawing and
-    encoding, and a wall-time floor divided among two workers counted that overlap twice
-    (it once measured less for drawing and encoding than for drawing alone)."""
+    encoding, and a wall-time floor divided among two workers counted that overlap twice.
+    (Until 2026-12-03 the drawing-alone runs asked manim for ``write_to_movie=False``, a
+    setting manim 0.22 no longer has: they encoded too, which is why drawing alone once
+    measured more than drawing and encoding.)"""
     quality = QUALITIES["high"]
     TracingBenchmark.readout_kind = "live"
     seconds: dict[str, list[float]] = {"cairo": [], "cairo+x264": []}
@@ -267,7 +269,8 @@ def per_frame_costs(runs: int = 3) -> tuple[float, float, int]:
         for label, size, write in plan:
             with tempconfig({"pixel_width": size.width, "pixel_height": size.height, "frame_rate": size.fps,
                              "media_dir": media, "disable_caching": True, "progress_bar": "none",
-                             "verbosity": "WARNING", "write_to_movie": write}):
+                             # No movie: the frames are drawn and dropped (manim 0.22 has no write_to_movie).
+                             "verbosity": "WARNING", "format": "mp4" if write else "none"}):
                 start = time.process_time()
                 TracingBenchmark().render()
                 seconds.setdefault(label, []).append(time.process_time() - start)
@@ -295,7 +298,7 @@ def held_frame_benchmark(quality_name: str, frames: int = 300, runs: int = 3) ->
     with tempfile.TemporaryDirectory() as media:
         with tempconfig({"pixel_width": quality.width, "pixel_height": quality.height, "frame_rate": quality.fps,
                          "media_dir": media, "disable_caching": True, "progress_bar": "none",
-                         "verbosity": "WARNING", "write_to_movie": False}):
+                         "verbosity": "WARNING", "format": "none"}):
             scene = TracingBenchmark()
             scene.render()
             picture = scene.renderer.get_frame()

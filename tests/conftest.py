@@ -35,7 +35,7 @@ def render_tiny(scene_class: type, media_dir: Path, overrides: Iterable[str] = (
     use_lesson(load_lesson(config_path, overrides=list(overrides)))
     try:
         settings = {**TINY, "media_dir": str(media_dir), "progress_bar": "none", "verbosity": "WARNING",
-                    "write_to_movie": write_movie and not skip_animations, "dry_run": skip_animations}
+                    "dry_run": skip_animations or not write_movie}  # dry_run: manim writes no movie
         with tempconfig(settings):
             scene = scene_class(skip_animations=skip_animations)
             scene.render()

@@ -25,7 +25,7 @@ from manim import (
 
 from lessonkit.components.fade import FadeAway, fade_away
 
-SMALL = {"pixel_width": 192, "pixel_height": 108, "frame_rate": 15, "write_to_movie": False,
+SMALL = {"pixel_width": 192, "pixel_height": 108, "frame_rate": 15, "format": "none",
          "disable_caching": True, "progress_bar": "none", "verbosity": "ERROR"}
 
 

@@ -33,7 +33,7 @@ MISMATCH_TOLERANCE = 2e-4
 def render_last_frame(scene_class: type, media_dir: Path) -> np.ndarray:
     """The scene's last beat's picture: without the fade to the background that closes it."""
     use_lesson(load_lesson(overrides=["pacing.closing_seconds=0"]))
-    settings = {**TINY, "media_dir": str(media_dir), "write_to_movie": False, "dry_run": True,
+    settings = {**TINY, "media_dir": str(media_dir), "dry_run": True,
                 "progress_bar": "none", "verbosity": "WARNING"}
     try:
         with tempconfig(settings):

@@ -14,7 +14,7 @@ from manim.mobject.svg.svg_mobject import VMobjectFromSVGPath
 
 from lessonkit.svgshare import leave_parsed_paths_out_of_hashes, share_parsed_svg_paths
 
-SMALL = {"pixel_width": 192, "pixel_height": 108, "frame_rate": 15, "write_to_movie": False,
+SMALL = {"pixel_width": 192, "pixel_height": 108, "frame_rate": 15, "format": "none",
          "disable_caching": True, "progress_bar": "none", "verbosity": "ERROR"}
 
 

@@ -8,8 +8,8 @@ wraps and converts the picture once and hands that same frame to the codec ``n``
 x264 still encodes every frame, and the file is byte for byte the one manim writes.
 
 Held frames are most of a lecture's frames: 3129 of 5328 at 480p15. ``python
-scripts/benchmark.py holds`` measured the CPU per held frame: 4.8 ms with manim's
-conversion, 2.7 ms with this at 480p15; 21.6 and 17.1 ms at 1080p60; 90.2 and 48.5 ms at 4K.
+scripts/benchmark.py holds`` measured the CPU per held frame: 4.3 ms with manim's
+conversion, 2.3 ms with this at 480p15; 22.9 and 16.3 ms at 1080p60; 88.9 and 50.6 ms at 4K.
 """
 
 from __future__ import annotations

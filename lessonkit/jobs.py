@@ -25,7 +25,7 @@ from typing import Any, Iterator, Mapping, Sequence
 from lessonkit.cachelimit import mark_used
 from lessonkit.captions import Caption
 from lessonkit.config import PROJECT_ROOT
-from lessonkit.video import atomic_path, probe
+from lessonkit.video import atomic_path, check_whole
 
 DEFAULT_CACHE_DIR = PROJECT_ROOT / ".cache" / "manim"
 
@@ -371,7 +371,7 @@ def _render_locked(job: SceneJob, scene_class: type) -> tuple[Any, Path, list[tu
                         if section.video is not None]
             used = [*(path for path in writer.partial_movie_files if path), settings["tex_dir"],
                     settings["text_dir"]]
-        probe(movie, decode=True, fps=job.quality.fps)  # a clip that does not decode is a failure
+        check_whole(movie)  # a clip cut short, or whose end does not decode, is a failure
     except BaseException:
         shutil.rmtree(partial_dir, ignore_errors=True)
         raise

@@ -129,6 +129,40 @@ def probe(path: Path | str, *, decode: bool = False, fps: Fraction | int | None 
         raise VideoError(f"cannot read video {path}: {error}") from None
 
 
+def check_whole(path: Path | str) -> int:
+    """Prove that a video file is whole, for a fraction of what decoding it costs: read every
+    packet of its video stream (a file cut short holds fewer than its index lists), and
+    decode the pictures from its last keyframe to its end. The number of frames; VideoError
+    if the file is not whole.
+
+    Decoding every frame of the lecture at 1080p60 took about 2.3 ms of CPU a frame (50 s
+    of a 1080p60 render's CPU), and proved little more: FFmpeg's H.264 decoder conceals a
+    damaged packet instead of failing."""
+    path = Path(path)
+    try:
+        with av.open(str(path)) as container:
+            stream = container.streams.video[0]
+            packets = 0
+            tail: list = []  # the packets from the last keyframe on
+            for packet in container.demux(stream):
+                if not packet.size:
+                    continue  # the demuxer's closing empty packet
+                packets += 1
+                if packet.is_keyframe:
+                    tail = []
+                tail.append(packet)
+            listed = stream.frames
+            if not packets or (listed and packets != listed) or not tail or not tail[0].is_keyframe:
+                raise VideoError(f"cannot read video {path}: {packets} of its {listed or '?'} frames are in it")
+            decoded = sum(len(stream.codec_context.decode(packet)) for packet in tail)
+            decoded += len(stream.codec_context.decode(None))
+            if decoded != len(tail):
+                raise VideoError(f"cannot read video {path}: its last {len(tail)} frames decode to {decoded}")
+            return packets
+    except (av.error.FFmpegError, IndexError) as error:
+        raise VideoError(f"cannot read video {path}: {error}") from None
+
+
 def _nominal_rate(stream) -> Fraction:
     rate = stream.guessed_rate or stream.average_rate or stream.base_rate
     # mp4 timestamps make 15 fps read as 15.0006; manim's rates are whole numbers.

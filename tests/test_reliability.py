@@ -425,3 +425,48 @@ def test_leftovers_of_a_killed_run_are_cleaned_at_the_next_start(tmp_path):
         (building / "lecture.mp4").write_bytes(b"new")
     assert not leftover.exists()
     assert [p.name for p in tmp_path.iterdir()] == ["out"]
+
+
+def _movie(path, container="mp4", codec="libx264", pixel_format="yuv420p", frames=60, options=None):
+    """``frames`` frames of a moving square, a keyframe every 20 (H.264)."""
+    import av
+    import numpy as np
+
+    with av.open(str(path), "w", format=container, options=options or {}) as movie:
+        stream = movie.add_stream(codec, rate=15, options={"g": "20"} if codec == "libx264" else {})
+        stream.width, stream.height, stream.pix_fmt = 64, 48, pixel_format
+        for number in range(frames):
+            pixels = np.zeros((48, 64, 3), np.uint8)
+            pixels[10:30, number % 40:number % 40 + 20] = (250, 200, 40)
+            movie.mux(stream.encode(av.VideoFrame.from_ndarray(pixels, format="rgb24")))
+        movie.mux(stream.encode())
+    return path
+
+
+@pytest.mark.parametrize("container, codec, pixel_format", [("mp4", "libx264", "yuv420p"),
+                                                            ("webm", "libvpx-vp9", "yuva420p"),
+                                                            ("mov", "qtrle", "argb")])
+def test_a_whole_video_is_checked_without_decoding_every_frame(tmp_path, container, codec, pixel_format):
+    from lessonkit.video import check_whole, probe
+
+    movie = _movie(tmp_path / f"whole.{container}", container, codec, pixel_format)
+    assert check_whole(movie) == probe(movie, decode=True).frames == 60
+
+
+def test_a_video_cut_short_is_not_whole(tmp_path):
+    from lessonkit.video import VideoError, check_whole
+
+    # The index written first (faststart), as a player streaming it would read it: cut
+    # short, the file still opens and lists 60 frames, but holds fewer.
+    movie = _movie(tmp_path / "fast.mp4", options={"movflags": "+faststart"})
+    data = movie.read_bytes()
+    for keep in (0.9, 0.5):
+        cut = tmp_path / f"cut-{keep}.mp4"
+        cut.write_bytes(data[:int(len(data) * keep)])
+        with pytest.raises(VideoError, match="cannot read video"):
+            check_whole(cut)
+    # The index written last (manim's files): cut short, it does not open.
+    plain = _movie(tmp_path / "plain.mp4").read_bytes()
+    (tmp_path / "cut.mp4").write_bytes(plain[:len(plain) // 2])
+    with pytest.raises(VideoError, match="cannot read video"):
+        check_whole(tmp_path / "cut.mp4")

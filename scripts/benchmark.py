@@ -35,6 +35,7 @@ import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 from manim import RIGHT, DecimalNumber, Line, ValueTracker, tempconfig, linear
@@ -89,15 +90,18 @@ class TracingBenchmark(LessonScene):
         self.play(z.animate.set_value(6), run_time=6, rate_func=linear)
 
 
+def scene_settings(quality, media: str, **extra: Any) -> dict[str, Any]:
+    """manim's settings for rendering a benchmark scene at ``quality`` into ``media``, caching off."""
+    return {"pixel_width": quality.width, "pixel_height": quality.height, "frame_rate": quality.fps,
+            "media_dir": media, "disable_caching": True, "progress_bar": "none", "verbosity": "WARNING", **extra}
+
+
 def render_benchmark_scene(quality_name: str, readout: str, encoder_options: dict[str, str]) -> tuple[float, int]:
     """Seconds to render the tracing scene, and the clip's size in bytes."""
     quality = QUALITIES[quality_name]
     TracingBenchmark.readout_kind = readout
-    with tempfile.TemporaryDirectory() as media, tempconfig({
-        "pixel_width": quality.width, "pixel_height": quality.height, "frame_rate": quality.fps,
-        "media_dir": media, "disable_caching": True, "progress_bar": "none", "verbosity": "WARNING",
-        "video_encoder_options": encoder_options,
-    }):
+    with tempfile.TemporaryDirectory() as media, tempconfig(
+            scene_settings(quality, media, video_encoder_options=encoder_options)):
         start = time.perf_counter()
         scene = TracingBenchmark()
         scene.render()
@@ -267,10 +271,8 @@ def per_frame_costs(runs: int = 3) -> tuple[float, float, int]:
     with tempfile.TemporaryDirectory() as media:
         plan = [("warm-up", QUALITIES["low"], False)] + [("cairo", quality, False), ("cairo+x264", quality, True)] * runs
         for label, size, write in plan:
-            with tempconfig({"pixel_width": size.width, "pixel_height": size.height, "frame_rate": size.fps,
-                             "media_dir": media, "disable_caching": True, "progress_bar": "none",
-                             # No movie: the frames are drawn and dropped (manim 0.22 has no write_to_movie).
-                             "verbosity": "WARNING", "format": "mp4" if write else "none"}):
+            # No movie: the frames are drawn and dropped (manim 0.22 has no write_to_movie).
+            with tempconfig(scene_settings(size, media, format="mp4" if write else "none")):
                 start = time.process_time()
                 TracingBenchmark().render()
                 seconds.setdefault(label, []).append(time.process_time() - start)
@@ -305,9 +307,7 @@ def held_frame_benchmark(quality_name: str, frames: int = 300, runs: int = 3) ->
     spec = VideoEncoderSpec("mp4", "libx264", "yuv420p", quality.width, quality.height, Fraction(quality.fps),
                             tuple(sorted(options.items())))
     with tempfile.TemporaryDirectory() as media:
-        with tempconfig({"pixel_width": quality.width, "pixel_height": quality.height, "frame_rate": quality.fps,
-                         "media_dir": media, "disable_caching": True, "progress_bar": "none",
-                         "verbosity": "WARNING", "format": "none"}):
+        with tempconfig(scene_settings(quality, media, format="none")):
             scene = _HeldPicture()
             scene.render()
             picture = scene.picture

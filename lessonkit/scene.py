@@ -53,7 +53,7 @@ from lessonkit.scenetext import (
     register,
     registered,
 )
-from lessonkit.heldframes import convert_held_frames_once
+from lessonkit.heldframes import encode_held_frames_once
 from lessonkit.svgshare import leave_parsed_paths_out_of_hashes, share_parsed_svg_paths
 from lessonkit.text import title_text
 from lessonkit.theme import EDGE_BUFF, TITLE_BUFF, Theme
@@ -216,7 +216,7 @@ class LessonScene(Scene):
         share_parsed_svg_paths()
         leave_parsed_paths_out_of_hashes()
         # Most frames of a lecture are held pictures: convert each for the encoder once.
-        convert_held_frames_once()
+        encode_held_frames_once()
         self.lesson = active_lesson()
         text = self._own_or_borrowed_text()
         if text is not None:

@@ -33,8 +33,11 @@ class VideoInfo:
     width: int
     height: int
     fps: Fraction
+    #: Its length in frames at ``fps`` (a held picture counts for every frame it is held).
     frames: int
     pix_fmt: str
+    #: The pictures stored in it (a held picture once).
+    stored: int = 0
 
     @property
     def duration(self) -> float:
@@ -107,15 +110,22 @@ def atomic_folder(target: Path | str, keep: Sequence[str] = ()) -> Iterator[Path
 def probe(path: Path | str, *, decode: bool = False, fps: Fraction | int | None = None) -> VideoInfo:
     """Read a video's stream parameters. ``decode=True`` decodes every frame (proving the
     file plays to its end) and counts them; ``fps`` gives the nominal rate when known
-    (the container's average rate is rounded)."""
+    (the container's average rate is rounded).
+
+    ``frames`` is the video's length in frames at that rate: an H.264 video stores a held
+    picture once, lasting as long as it is held (see :mod:`lessonkit.heldframes`), so its
+    length comes from its duration; ``stored`` counts the pictures in it."""
     path = Path(path)
     try:
         with av.open(str(path)) as container:
             stream = container.streams.video[0]
-            frames = stream.frames
-            if decode or not frames:
-                frames = sum(1 for _ in container.decode(stream))
+            stored = stream.frames
+            if decode or not stored:
+                stored = sum(1 for _ in container.decode(stream))
             rate = Fraction(fps) if fps is not None else _nominal_rate(stream)
+            frames = stored
+            if stream.codec_context.name == "h264" and stream.duration and stream.time_base and rate:
+                frames = round(stream.duration * stream.time_base * rate)
             return VideoInfo(
                 path=path,
                 codec=stream.codec_context.name,
@@ -124,6 +134,7 @@ def probe(path: Path | str, *, decode: bool = False, fps: Fraction | int | None 
                 fps=rate,
                 frames=frames,
                 pix_fmt=stream.codec_context.pix_fmt or "",
+                stored=stored,
             )
     except (av.error.FFmpegError, IndexError) as error:
         raise VideoError(f"cannot read video {path}: {error}") from None
@@ -132,7 +143,8 @@ def probe(path: Path | str, *, decode: bool = False, fps: Fraction | int | None 
 def check_whole(path: Path | str) -> int:
     """Prove that a video file is whole, for a fraction of what decoding it costs: read every
     packet of its video stream (a file cut short holds fewer than its index lists), and
-    decode the pictures from its last keyframe to its end. The number of frames; VideoError
+    decode the pictures from its last keyframe to its end. The number of pictures stored
+    (a held picture once, see :mod:`lessonkit.heldframes`); VideoError
     if the file is not whole.
 
     Decoding every frame of the lecture at 1080p60 took about 2.3 ms of CPU a frame (50 s
@@ -161,6 +173,34 @@ def check_whole(path: Path | str) -> int:
             return packets
     except (av.error.FFmpegError, IndexError) as error:
         raise VideoError(f"cannot read video {path}: {error}") from None
+
+
+def timed_packets(container, streams, fps: Fraction | int | None = None) -> list[list]:
+    """The packets of each of ``streams`` (the first a video stream), in decode order; an
+    H.264 video's each with the time its picture is shown as its duration.
+
+    A demuxed MP4 packet's duration is the gap to the next packet's decode time, which
+    B-frames reorder and which says nothing of a held picture (see
+    :mod:`lessonkit.heldframes`): copied as it is, it would end a file at the wrong time.
+    Here each picture lasts until the next one in presentation order, and the last one
+    until the stream's end, a whole number of frames at ``fps`` (default: the stream's
+    nominal rate) as the container records it."""
+    streams = list(streams)
+    found: dict[int, list] = {stream.index: [] for stream in streams}
+    for packet in container.demux(*streams):
+        if packet.dts is not None and packet.size:
+            found[packet.stream.index].append(packet)
+    video = streams[0]
+    packets = found[video.index]
+    rate = Fraction(fps) if fps is not None else _nominal_rate(video)
+    if packets and video.codec_context.name == "h264" and video.duration and rate:
+        shown = sorted(packets, key=lambda packet: packet.pts)
+        frame = 1 / (rate * video.time_base)  # ticks a frame
+        end = shown[0].pts + round(round(video.duration / frame) * frame)
+        for packet, following in zip(shown, shown[1:]):
+            packet.duration = following.pts - packet.pts
+        shown[-1].duration = max(1, end - shown[-1].pts)
+    return [found[stream.index] for stream in streams]
 
 
 def _nominal_rate(stream) -> Fraction:
@@ -249,28 +289,36 @@ def join_clips(clips: Sequence[Path | str], target: Path | str, fps: Fraction | 
                     streams = [stream]
                     if copied is not None:
                         streams.append(_sound_to_copy(clip, info, copied, fps))
-                    for packet in clip.demux(*streams):
-                        if packet.dts is None:
-                            continue  # the demuxer's empty flush packet
-                        if packet.stream.type == "audio":
-                            if packet.pts < 0 and number:
-                                continue  # the priming frame: the previous clip's last frame primes
-                            shift = round(offset_seconds / copied.time_base)
-                            packet.pts += shift
-                            packet.dts += shift
-                            packet.stream = copied
-                            output.mux(packet)
-                            continue
+                    packets, *copied_sound = timed_packets(clip, streams, fps)
+                    sounds = []
+                    for packet in copied_sound[0] if copied_sound else []:
+                        if packet.pts < 0 and number:
+                            continue  # the priming frame: the previous clip's last frame primes
+                        shift = round(offset_seconds / copied.time_base)
+                        packet.pts += shift
+                        packet.dts += shift
+                        packet.stream = copied
+                        sounds.append(packet)
+                    for packet in packets:
                         packet.pts += offset
                         packet.dts += offset
                         if last_dts is not None and packet.dts <= last_dts:
-                            raise VideoError(f"{info.path}: timestamps would go backwards when joined")
+                            # A clip's first packets are decoded before they are shown
+                            # (B-frames): after a held picture they may fall on the last
+                            # clip's final decode time, one tick later is as good.
+                            if packet.pts <= last_dts:
+                                raise VideoError(f"{info.path}: timestamps would go backwards when joined")
+                            packet.dts = last_dts + 1
                         last_dts = packet.dts
                         if sound is not None:
                             sound.write_until(float(packet.dts * time_base) + 0.5)
+                        while sounds and sounds[0].dts * copied.time_base <= packet.dts * time_base + Fraction(1, 2):
+                            output.mux(sounds.pop(0))
                         for tagged in tagger.filter(packet) if tagger else [packet]:
                             tagged.stream = out_stream
                             output.mux(tagged)
+                    for packet in sounds:
+                        output.mux(packet)
                 offset_seconds += Fraction(info.frames) / fps
             for tagged in tagger.filter(None) if tagger else []:
                 tagged.stream = out_stream
@@ -358,6 +406,22 @@ def decode(path: Path | str, *, near_end: bool = False) -> Iterator[tuple[float,
             return
         for frame in container.decode(stream):
             yield float(frame.pts * stream.time_base), frame
+
+
+def shown_frames(path: Path | str, fps: Fraction | int | None = None) -> Iterator["av.VideoFrame"]:
+    """The picture on screen at each frame time (at ``fps``, default the video's nominal
+    rate), from the first to the last: a held picture, stored once, once per frame held."""
+    info = probe(path, fps=fps)
+    previous, start = None, 0
+    for seconds, frame in decode(path):
+        index = round(Fraction(seconds) * info.fps)
+        if previous is not None:
+            for _ in range(max(1, index - start)):
+                yield previous
+        previous, start = frame, index
+    if previous is not None:
+        for _ in range(max(1, info.frames - start)):
+            yield previous
 
 
 def frame_rgba(frame: "av.VideoFrame"):
@@ -472,7 +536,7 @@ def transcode_to_mp4(clips: Sequence[Path | str], target: Path | str, fps: Fract
             sound = None
             count = 0
             for clip in clips:
-                for _, frame in decode(clip):
+                for frame in shown_frames(clip, fps):
                     rgba = frame_rgba(frame).astype(np.float32)
                     alpha = rgba[..., 3:4] / 255.0
                     rgb = (rgba[..., :3] * alpha + back * (1 - alpha)).round().astype(np.uint8)

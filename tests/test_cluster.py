@@ -8,22 +8,21 @@ import subprocess
 import sys
 from pathlib import Path
 
-import av
 import numpy as np
 import pytest
 
 from lessonkit.config import load_lesson
 from lessonkit.pipeline import QUALITIES, render_lecture
 from lessonkit.segments import ScenePlan, SectionPlan, split
+from lessonkit.video import shown_frames
 from scenes import KeyFormula, LearningGoal
 
 from tests.conftest import ROOT, TEST_QUALITY
 
 
 def frames_of(path: Path) -> list[np.ndarray]:
-    """Every frame of a video, decoded to RGB."""
-    with av.open(str(path)) as container:
-        return [frame.to_ndarray(format="rgb24") for frame in container.decode(video=0)]
+    """Every frame of a video as shown (a held picture once per frame held), decoded to RGB."""
+    return [frame.to_ndarray(format="rgb24") for frame in shown_frames(path)]
 
 
 def assert_same_frames(a: Path, b: Path) -> None:

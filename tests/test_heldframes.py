@@ -1,19 +1,28 @@
-"""A held frame is converted for the encoder once, and the file is the one manim writes."""
+"""A held picture is converted once; in H.264 it is stored once and lasts as long as it is
+held, and the pictures are shown at the same times as in manim's own file."""
 
 from fractions import Fraction
+from types import SimpleNamespace
 
 import av
 import numpy as np
 import pytest
 from manim._config.video_encoder import VideoEncoderSpec
+from manim.scene.scene_file_writer import SceneFileWriter
 from manim.scene.video_segment_encoder import VideoSegmentEncoder
 
 from lessonkit import heldframes
+from lessonkit.video import probe, shown_frames
 
 # x264's output for one input is the same bytes at this size; at 854x480 it was not, once in
 # a few runs, with manim's own conversion as with this one (an odd chroma width).
 WIDTH, HEIGHT = 256, 144
-FORMATS = [("mp4", "libx264", "yuv420p"), ("webm", "libvpx-vp9", "yuva420p"), ("mov", "qtrle", "argb")]
+FPS = 15
+# Lossless H.264 (CRF 0), so that pictures decode to exactly what was encoded either way.
+FORMATS = [("mp4", "libx264", "yuv420p", (("crf", "0"),)), ("webm", "libvpx-vp9", "yuva420p", ()),
+           ("mov", "qtrle", "argb", ())]
+#: The pictures written, as (seed, frames held): 24 frames in all.
+WRITES = [(1, 1), (2, 20), (3, 1), (4, 2)]
 
 
 def picture(seed: int) -> np.ndarray:
@@ -22,20 +31,30 @@ def picture(seed: int) -> np.ndarray:
     return pixels
 
 
-def encode(path, container, codec, pixel_format, write_frame) -> bytes:
-    spec = VideoEncoderSpec(container, codec, pixel_format, WIDTH, HEIGHT, Fraction(15), (("crf", "23"),)
-                            if codec == "libx264" else ())
+def spec_of(container, codec, pixel_format, options=()) -> VideoEncoderSpec:
+    return VideoEncoderSpec(container, codec, pixel_format, WIDTH, HEIGHT, Fraction(FPS), options)
+
+
+def encode(path, spec, write_frame, finish, writes=WRITES):
     encoder = VideoSegmentEncoder(target=path, spec=spec)
-    write_frame(encoder, picture(1))
-    write_frame(encoder, picture(2), repeat=20)  # held
-    write_frame(encoder, picture(3))
-    write_frame(encoder, picture(4), repeat=2)
-    encoder.finish()
-    return path.read_bytes()
+    for seed, held in writes:
+        write_frame(encoder, picture(seed), repeat=held)
+    finish(encoder)
+    return path
 
 
-@pytest.mark.parametrize("container, codec, pixel_format", FORMATS)
-def test_a_held_frame_is_converted_once_into_the_same_file(tmp_path, monkeypatch, container, codec, pixel_format):
+def decoded(path) -> list[np.ndarray]:
+    with av.open(str(path)) as movie:
+        return [frame.to_ndarray(format="rgb24") for frame in movie.decode(video=0)]
+
+
+def shown(path) -> list[np.ndarray]:
+    return [frame.to_ndarray(format="rgb24") for frame in shown_frames(path)]
+
+
+@pytest.mark.parametrize("container, codec, pixel_format, options", FORMATS)
+def test_a_held_picture_is_converted_once_and_shown_as_long(tmp_path, monkeypatch, container, codec, pixel_format,
+                                                            options):
     wrapped = []
     from_ndarray = av.VideoFrame.from_ndarray
 
@@ -44,22 +63,63 @@ def test_a_held_frame_is_converted_once_into_the_same_file(tmp_path, monkeypatch
         return from_ndarray(array, *args, **kwargs)
 
     monkeypatch.setattr(av.VideoFrame, "from_ndarray", counting)
-    manims = encode(tmp_path / f"manim.{container}", container, codec, pixel_format,
-                    heldframes._manims_write_frame)
-    assert len(wrapped) == 1 + 20 + 1 + 2  # manim: once per frame written
+    spec = spec_of(container, codec, pixel_format, options)
+    manims = encode(tmp_path / f"manim.{container}", spec, heldframes._manims_write_frame, heldframes._manims_finish)
+    assert len(wrapped) == 24  # manim: once per frame written
     wrapped.clear()
-    ours = encode(tmp_path / f"ours.{container}", container, codec, pixel_format,
-                  heldframes._write_held_frame_once)
+    ours = encode(tmp_path / f"ours.{container}", spec, heldframes._write_held_frame_once,
+                  heldframes._finish_with_holds)
     assert len(wrapped) == 4  # once per picture
-    with av.open(str(tmp_path / f"manim.{container}")) as a, av.open(str(tmp_path / f"ours.{container}")) as b:
-        theirs, mine = ([frame.to_ndarray(format="rgb24") for frame in movie.decode(video=0)] for movie in (a, b))
-    assert len(mine) == len(theirs) == 24
-    assert all(np.array_equal(x, y) for x, y in zip(theirs, mine))
-    if container != "webm":  # the WebM muxer writes a random segment UID into each file
-        assert ours == manims
+    theirs, mine = probe(manims), probe(ours)
+    assert theirs.frames == mine.frames == 24
+    if codec == "libx264":
+        assert (theirs.stored, mine.stored) == (24, 4)  # each picture stored once
+    else:
+        assert mine.stored == 24
+        if container == "mov":
+            assert ours.read_bytes() == manims.read_bytes()  # the WebM muxer writes a random segment UID
+    expected = decoded(manims)
+    assert len(expected) == 24
+    seen = shown(ours)
+    assert len(seen) == 24
+    for number, (a, b) in enumerate(zip(expected, seen)):
+        assert np.array_equal(a, b), f"frame {number} differs"
+
+
+def test_a_hold_at_the_end_of_a_movie_lasts_to_its_end(tmp_path):
+    spec = spec_of("mp4", "libx264", "yuv420p", (("crf", "0"),))
+    ours = encode(tmp_path / "ours.mp4", spec, heldframes._write_held_frame_once, heldframes._finish_with_holds,
+                  writes=[(1, 3), (2, 1), (3, 30)])
+    with av.open(str(ours)) as movie:
+        stream = movie.streams.video[0]
+        assert stream.duration * stream.time_base == Fraction(34, FPS)
+    assert probe(ours).frames == 34 and probe(ours).stored == 3
+
+
+def test_partial_movies_join_keeping_their_times(tmp_path):
+    spec = spec_of("mp4", "libx264", "yuv420p", (("crf", "0"),))
+    parts = [
+        encode(tmp_path / "a.mp4", spec, heldframes._write_held_frame_once, heldframes._finish_with_holds,
+               writes=[(1, 1), (2, 1), (3, 1), (4, 9)]),  # ends held
+        encode(tmp_path / "b.mp4", spec, heldframes._write_held_frame_once, heldframes._finish_with_holds,
+               writes=[(5, 12), (6, 1), (7, 1), (8, 1)]),  # ends with short frames, after a hold
+        encode(tmp_path / "c.mp4", spec, heldframes._write_held_frame_once, heldframes._finish_with_holds,
+               writes=[(9, 1), (10, 1), (11, 5), (12, 1)]),
+    ]
+    writer = SimpleNamespace(video_encoder=spec)
+    joined = tmp_path / "joined.mp4"
+    heldframes._join_keeping_times(writer, [str(part) for part in parts], joined)
+    expected = [frame for part in parts for frame in shown(part)]
+    assert len(expected) == 12 + 15 + 8
+    assert probe(joined).frames == 35
+    seen = shown(joined)
+    assert len(seen) == 35
+    for number, (a, b) in enumerate(zip(expected, seen)):
+        assert np.array_equal(a, b), f"frame {number} differs"
+
 
 def test_manims_checks_still_refuse_a_bad_repeat(tmp_path):
-    spec = VideoEncoderSpec("mp4", "libx264", "yuv420p", WIDTH, HEIGHT, Fraction(15), ())
+    spec = spec_of("mp4", "libx264", "yuv420p")
     encoder = VideoSegmentEncoder(target=tmp_path / "bad.mp4", spec=spec)
     try:
         for repeat in (0, -3, True, 2.0):
@@ -76,3 +136,5 @@ def test_installed_for_lesson_scenes():
 
     LessonScene().setup()
     assert VideoSegmentEncoder.write_frame is heldframes._write_held_frame_once
+    assert VideoSegmentEncoder.finish is heldframes._finish_with_holds
+    assert SceneFileWriter.combine_files is heldframes._join_keeping_times

@@ -16,7 +16,7 @@ import srt
 from lessonkit.audio import RATE, block_powers, gated_loudness, integrated_loudness, read_audio, true_peak, write_wav
 from lessonkit.config import load_lesson
 from lessonkit.pipeline import render_lecture
-from lessonkit.video import COLOUR_TAGS
+from lessonkit.video import COLOUR_TAGS, shown_frames
 from lessonkit.speech import CUE_LINE_CHARS, split_cues, spoken_text, wrap_cue
 from lessonkit.voices import ENGINES, synthesize
 from scenes import LearningGoal, Saturation
@@ -36,9 +36,7 @@ def audio_seconds(path) -> float:
 
 
 def video_seconds(path) -> float:
-    with av.open(str(path)) as container:
-        frames = sum(1 for _ in container.decode(video=0))
-    return frames / FPS
+    return sum(1 for _ in shown_frames(path, FPS)) / FPS
 
 
 def manifest_of(out):

@@ -1,25 +1,34 @@
-"""A held picture is encoded once and shown for as long as it is held.
+"""A held picture is converted for the encoder once; in a preview it is also stored once.
 
 manim writes a still picture (a wait in which nothing moves: the hold after each line of
 narration, the end of the closing fade) as one drawn frame with ``repeat=n``. Its encoder,
 ``VideoSegmentEncoder.write_frame``, then converts that picture and has the codec encode it
 ``n`` times over. Held frames are most of a lecture's frames: 3129 of 5328 at 480p15.
 
-With :func:`encode_held_frames_once`:
+With :func:`encode_held_frames_once` each held picture is converted once, and:
 
-- In H.264 (MP4, every clip but transparent ones) a held picture is one frame whose
-  timestamp is where the hold starts and whose duration is the hold: MP4 gives each
-  frame its own duration, as phones' and screen recorders' variable-frame-rate videos do,
-  and every player shows the picture until the next one is due. The next frame's
-  timestamp is where it always was, so the pictures are shown at the same times.
-- Other codecs (VP9, QuickTime Animation) get the converted picture ``n`` times: the
-  picture is converted once, the codec still encodes each copy.
-- manim joins a scene's partial movies (and each section's) by letting FFmpeg recompute
-  their timestamps, which assumes one frame per frame time; :func:`_join_keeping_times`
-  instead shifts each partial movie's own timestamps by the length of those before it.
+- By default the codec still encodes it ``n`` times: the file is byte for byte manim's.
+- With :func:`store_held_pictures_once` (the pipeline's preview quality), an H.264 held
+  picture is stored once: one frame whose timestamp is where the hold starts and whose
+  duration is the hold. MP4 gives each frame its own duration, as phones' and screen
+  recorders' variable-frame-rate videos do, and players show the picture until the next
+  one is due, which comes at the time it always did. ``python scripts/benchmark.py holds``:
+  3.9 ms of CPU a held frame at 480p15 before, 0.05 ms after; 23.5 and 0.3 ms at 1080p60.
+  manim's partial movies are then joined by :func:`_join_keeping_times`, not by FFmpeg
+  recomputing their timestamps (which assumes one picture per frame time).
 
-So a video's frame count is not its length in frames: :func:`lessonkit.video.probe`
-reads its length (``frames``) from its duration, and counts what is stored (``stored``).
+Why not at every quality: x264 sharpens a picture it is given again and again (each copy
+codes what the last one missed, and its macroblock tree spends more on a picture that later
+frames reuse). Stored once, the held pictures were less sharp. Against a lossless render of
+the same scene, mean PSNR over all frames: KeyFormula at 480p15, 45.4 dB encoded each frame,
+42.8 dB stored once; LearningGoal at 1080p60, 48.3 and 45.4 dB (the worst 5% of frames 45.0
+and 39.0). A preview is looked at, not kept, and already trades sharpness for time (x264's
+"veryfast"); a lecture that is kept is not.
+
+In manim 0.22 a held picture is written only by a frozen wait, which is a partial movie of
+its own, so it is that movie's last frame in decode order too, and its duration ends the
+MP4 track. :func:`lessonkit.video.probe` reads a video's length (``frames``) from its
+duration, and counts what is stored (``stored``).
 """
 
 from __future__ import annotations
@@ -37,8 +46,21 @@ _manims_write_frame = VideoSegmentEncoder.write_frame
 _manims_finish = VideoSegmentEncoder.finish
 _manims_combine_files = SceneFileWriter.combine_files
 
-#: Codecs whose held pictures are stored once, with the hold as their duration.
+#: Codecs whose held pictures can be stored once, with the hold as their duration.
 HELD_ONCE_CODECS = frozenset({"libx264"})
+#: Whether they are (see :func:`store_held_pictures_once`); otherwise each copy is encoded.
+_store_once = False
+
+
+def store_held_pictures_once(enabled: bool) -> None:
+    """From now on, in this process, store a held H.264 picture once (``enabled``), or
+    encode it for each frame it is held (manim's way, the default)."""
+    global _store_once
+    _store_once = enabled
+
+
+def _stores_once(codec: str) -> bool:
+    return _store_once and codec in HELD_ONCE_CODECS
 
 
 def _frame_time_base(encoder: VideoSegmentEncoder) -> Fraction:
@@ -54,7 +76,7 @@ def _mux(encoder: VideoSegmentEncoder, packets) -> None:
     """Mux ``packets``, each lasting the frames its picture is held (one if not held)."""
     holds = _holds(encoder)
     frame_time = _frame_time_base(encoder)
-    timed = encoder.spec.codec in HELD_ONCE_CODECS
+    timed = _stores_once(encoder.spec.codec)
     for packet in packets:
         if timed and packet.pts is not None and packet.time_base is not None:
             at = packet.pts * packet.time_base / frame_time
@@ -65,7 +87,7 @@ def _mux(encoder: VideoSegmentEncoder, packets) -> None:
 
 def _write_held_frame_once(encoder: VideoSegmentEncoder, pixels, *, repeat: int = 1) -> None:
     encoder._validate_frame(pixels, repeat)  # manim's checks: a bad repeat or picture is refused
-    once = encoder.spec.codec in HELD_ONCE_CODECS
+    once = _stores_once(encoder.spec.codec)
     if repeat == 1 and not once:
         _manims_write_frame(encoder, pixels, repeat=repeat)
         return
@@ -114,7 +136,7 @@ def _join_keeping_times(writer: SceneFileWriter, input_files: list[str], output_
     packets, shifted by the length of the ones before it (the end of its last frame, held
     or not)."""
     encoder = writer.video_encoder
-    if create_gif or includes_sound or encoder is None or encoder.codec not in HELD_ONCE_CODECS:
+    if create_gif or includes_sound or encoder is None or not _stores_once(encoder.codec):
         _manims_combine_files(writer, input_files, output_file, create_gif, includes_sound)
         return
     Path(output_file).parent.mkdir(parents=True, exist_ok=True)
@@ -158,9 +180,9 @@ def _manim_version() -> str:
 
 
 def encode_held_frames_once() -> None:
-    """From now on, in this process, manim encodes a held H.264 picture once (with the
-    hold as its duration), converts other held pictures once, and joins partial movies
-    keeping their timestamps."""
+    """From now on, in this process, manim converts a held picture once; with
+    :func:`store_held_pictures_once` it stores a held H.264 picture once (with the hold as
+    its duration) and joins partial movies keeping their timestamps."""
     VideoSegmentEncoder.write_frame = _write_held_frame_once
     VideoSegmentEncoder.finish = _finish_with_holds
     SceneFileWriter.combine_files = _join_keeping_times

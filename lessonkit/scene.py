@@ -215,7 +215,8 @@ class LessonScene(Scene):
         # mostly parsed SVG.
         share_parsed_svg_paths()
         leave_parsed_paths_out_of_hashes()
-        # Most frames of a lecture are held pictures: convert each for the encoder once.
+        # Most frames of a lecture are held pictures: convert each for the encoder once
+        # (and in a preview, store it once: see jobs._render_locked).
         encode_held_frames_once()
         self.lesson = active_lesson()
         text = self._own_or_borrowed_text()

@@ -21,8 +21,8 @@
    times give the critical-path estimate on 4, 16 and 64 workers), the 1080p60 encoding
    floor (frames x measured per-frame CPU cost, over two cores), and peak memory of a
    worker at 1080p (and 4K with ``--4k``). Prints a markdown table.
-6. ``holds``: one picture held 300 frames, encoded as manim converts it (every frame) and
-   as ``lessonkit.heldframes`` does (once): CPU per frame.
+6. ``holds``: one picture held 300 frames, written as manim writes it (converted and
+   encoded every frame) and as ``lessonkit.heldframes`` does (stored once): CPU per frame.
 """
 
 from __future__ import annotations
@@ -291,8 +291,9 @@ class _HeldPicture(TracingBenchmark):
 
 def held_frame_benchmark(quality_name: str, frames: int = 300, runs: int = 3) -> None:
     """CPU per frame of one picture held for ``frames`` frames, through manim's encoder as
-    manim converts it (each frame) and as :mod:`lessonkit.heldframes` does (once): the
-    median of ``runs`` each, in turns. The files must be the same bytes."""
+    manim writes it (converted and encoded each frame) and as :mod:`lessonkit.heldframes`
+    does (converted once, stored once): the median of ``runs`` each, in turns. Both files
+    must last ``frames`` frames."""
     from fractions import Fraction
 
     from manim._config.video_encoder import VideoEncoderSpec
@@ -300,32 +301,36 @@ def held_frame_benchmark(quality_name: str, frames: int = 300, runs: int = 3) ->
 
     from lessonkit import heldframes
     from lessonkit.jobs import encoder_settings
+    from lessonkit.video import probe
 
     quality = QUALITIES[quality_name]
     TracingBenchmark.readout_kind = "live"
     options = encoder_settings(quality, "mp4", False).get("video_encoder_options", {})
     spec = VideoEncoderSpec("mp4", "libx264", "yuv420p", quality.width, quality.height, Fraction(quality.fps),
                             tuple(sorted(options.items())))
+    ways = {"manim": (heldframes._manims_write_frame, heldframes._manims_finish),
+            "once": (heldframes._write_held_frame_once, heldframes._finish_with_holds)}
     with tempfile.TemporaryDirectory() as media:
         with tempconfig(scene_settings(quality, media, format="none")):
             scene = _HeldPicture()
             scene.render()
             picture = scene.picture
-        seconds: dict[str, list[float]] = {"manim": [], "once": []}
-        files: dict[str, bytes] = {}
+        seconds: dict[str, list[float]] = {label: [] for label in ways}
         for _ in range(runs):
-            for label, write in (("manim", heldframes._manims_write_frame), ("once", heldframes._write_held_frame_once)):
+            for label, (write, finish) in ways.items():
                 target = Path(media) / f"{label}.mp4"
                 start = time.process_time()
                 encoder = VideoSegmentEncoder(target=target, spec=spec)
                 write(encoder, picture, repeat=frames)
-                encoder.finish()
+                finish(encoder)
                 seconds[label].append(time.process_time() - start)
-                files[label] = target.read_bytes()
-    manim, once = (float(np.median(seconds[label])) / frames for label in ("manim", "once"))
+        infos = {label: probe(Path(media) / f"{label}.mp4", fps=quality.fps) for label in ways}
+        sizes = {label: (Path(media) / f"{label}.mp4").stat().st_size for label in ways}
+    manim, once = (float(np.median(seconds[label])) / frames for label in ways)
     print(f"a picture held {frames} frames at {quality.folder}, CPU per frame (median of {runs}): "
-          f"converted each frame (manim) {manim * 1e3:.1f} ms, once {once * 1e3:.1f} ms; "
-          f"same file: {files['manim'] == files['once']}")
+          f"manim {manim * 1e3:.2f} ms ({infos['manim'].stored} pictures stored, {sizes['manim']} bytes), "
+          f"once {once * 1e3:.2f} ms ({infos['once'].stored} stored, {sizes['once']} bytes); "
+          f"both {frames} frames long: {infos['manim'].frames == infos['once'].frames == frames}")
 
 
 def lecture_benchmark(high: bool, uhd: bool, segments: int, memory_scene: str) -> None:

@@ -1,5 +1,6 @@
-"""A held picture is converted once; in H.264 it is stored once and lasts as long as it is
-held, and the pictures are shown at the same times as in manim's own file."""
+"""A held picture is converted once. By default the file is manim's own; stored once (a
+preview), an H.264 held picture lasts as long as it is held, and the pictures are shown at
+the same times as in manim's own file."""
 
 from fractions import Fraction
 from types import SimpleNamespace
@@ -52,9 +53,40 @@ def shown(path) -> list[np.ndarray]:
     return [frame.to_ndarray(format="rgb24") for frame in shown_frames(path)]
 
 
+@pytest.fixture
+def stored_once():
+    heldframes.store_held_pictures_once(True)
+    yield
+    heldframes.store_held_pictures_once(False)
+
+
 @pytest.mark.parametrize("container, codec, pixel_format, options", FORMATS)
-def test_a_held_picture_is_converted_once_and_shown_as_long(tmp_path, monkeypatch, container, codec, pixel_format,
-                                                            options):
+def test_by_default_a_held_picture_is_converted_once_into_manims_file(tmp_path, monkeypatch, container, codec,
+                                                                      pixel_format, options):
+    wrapped = []
+    from_ndarray = av.VideoFrame.from_ndarray
+
+    def counting(array, *args, **kwargs):
+        wrapped.append(array.shape)
+        return from_ndarray(array, *args, **kwargs)
+
+    monkeypatch.setattr(av.VideoFrame, "from_ndarray", counting)
+    spec = spec_of(container, codec, pixel_format, (("crf", "23"),) if codec == "libx264" else ())
+    manims = encode(tmp_path / f"manim.{container}", spec, heldframes._manims_write_frame, heldframes._manims_finish)
+    assert len(wrapped) == 24
+    wrapped.clear()
+    ours = encode(tmp_path / f"ours.{container}", spec, heldframes._write_held_frame_once,
+                  heldframes._finish_with_holds)
+    assert len(wrapped) == 4
+    assert probe(ours).stored == 24
+    if container != "webm":  # the WebM muxer writes a random segment UID into each file
+        assert ours.read_bytes() == manims.read_bytes()
+    assert all(np.array_equal(a, b) for a, b in zip(decoded(manims), decoded(ours)))
+
+
+@pytest.mark.parametrize("container, codec, pixel_format, options", FORMATS)
+def test_stored_once_a_held_picture_is_shown_as_long(tmp_path, monkeypatch, stored_once, container, codec,
+                                                     pixel_format, options):
     wrapped = []
     from_ndarray = av.VideoFrame.from_ndarray
 
@@ -86,7 +118,7 @@ def test_a_held_picture_is_converted_once_and_shown_as_long(tmp_path, monkeypatc
         assert np.array_equal(a, b), f"frame {number} differs"
 
 
-def test_a_hold_at_the_end_of_a_movie_lasts_to_its_end(tmp_path):
+def test_a_hold_at_the_end_of_a_movie_lasts_to_its_end(tmp_path, stored_once):
     spec = spec_of("mp4", "libx264", "yuv420p", (("crf", "0"),))
     ours = encode(tmp_path / "ours.mp4", spec, heldframes._write_held_frame_once, heldframes._finish_with_holds,
                   writes=[(1, 3), (2, 1), (3, 30)])
@@ -96,7 +128,7 @@ def test_a_hold_at_the_end_of_a_movie_lasts_to_its_end(tmp_path):
     assert probe(ours).frames == 34 and probe(ours).stored == 3
 
 
-def test_partial_movies_join_keeping_their_times(tmp_path):
+def test_partial_movies_join_keeping_their_times(tmp_path, stored_once):
     spec = spec_of("mp4", "libx264", "yuv420p", (("crf", "0"),))
     parts = [
         encode(tmp_path / "a.mp4", spec, heldframes._write_held_frame_once, heldframes._finish_with_holds,
@@ -129,6 +161,29 @@ def test_manims_checks_still_refuse_a_bad_repeat(tmp_path):
             heldframes._write_held_frame_once(encoder, picture(1)[:, :-2].copy(), repeat=5)
     finally:
         encoder.abort()
+
+
+def test_a_preview_stores_held_pictures_once_and_other_qualities_do_not(tmp_path):
+    from lessonkit.config import load_lesson
+    from lessonkit.jobs import QUALITIES, SceneJob, render_scene
+    from scenes import LearningGoal
+    from tests.conftest import TEST_QUALITY
+
+    try:
+        for quality in (QUALITIES["low"], TEST_QUALITY):
+            job = SceneJob(0, LearningGoal.__module__, "LearningGoal", load_lesson().to_dict(), quality,
+                           tmp_path / quality.name)
+            render = render_scene(job)
+            movie = probe(render.movie, fps=quality.fps)
+            steps = [probe(path, fps=quality.fps) for _, path in render.sections]
+            assert movie.frames == sum(step.frames for step in steps)
+            assert movie.frames >= quality.fps * render.cues[-1][1]  # the last line is said within it
+            if quality.name == "low":
+                assert movie.stored < movie.frames * 3 / 4  # its holds stored once
+            else:
+                assert movie.stored == movie.frames
+    finally:
+        heldframes.store_held_pictures_once(False)
 
 
 def test_installed_for_lesson_scenes():

@@ -37,6 +37,7 @@ from fractions import Fraction
 from pathlib import Path
 
 import av
+from manim import __version__ as manim_version
 from manim.scene.scene_file_writer import SceneFileWriter
 from manim.scene.video_segment_encoder import VideoSegmentEncoder
 
@@ -142,7 +143,7 @@ def _join_keeping_times(writer: SceneFileWriter, input_files: list[str], output_
     Path(output_file).parent.mkdir(parents=True, exist_ok=True)
     frame_rate = encoder.frame_rate
     with av.open(str(output_file), mode="w") as output:
-        output.metadata["comment"] = f"Rendered with Manim Community v{_manim_version()}"
+        output.metadata["comment"] = f"Rendered with Manim Community v{manim_version}"
         out_stream = None
         offset = 0
         last_dts = None
@@ -171,12 +172,6 @@ def _join_keeping_times(writer: SceneFileWriter, input_files: list[str], output_
                     packet.stream = out_stream
                     output.mux(packet)
                 offset += end - start
-
-
-def _manim_version() -> str:
-    from manim import __version__
-
-    return __version__
 
 
 def encode_held_frames_once() -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import os
 import tempfile
+from collections import deque
 from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
@@ -290,7 +291,7 @@ def join_clips(clips: Sequence[Path | str], target: Path | str, fps: Fraction | 
                     if copied is not None:
                         streams.append(_sound_to_copy(clip, info, copied, fps))
                     packets, *copied_sound = timed_packets(clip, streams, fps)
-                    sounds = []
+                    sounds: deque = deque()
                     for packet in copied_sound[0] if copied_sound else []:
                         if packet.pts < 0 and number:
                             continue  # the priming frame: the previous clip's last frame primes
@@ -313,7 +314,7 @@ def join_clips(clips: Sequence[Path | str], target: Path | str, fps: Fraction | 
                         if sound is not None:
                             sound.write_until(float(packet.dts * time_base) + 0.5)
                         while sounds and sounds[0].dts * copied.time_base <= packet.dts * time_base + Fraction(1, 2):
-                            output.mux(sounds.pop(0))
+                            output.mux(sounds.popleft())
                         for tagged in tagger.filter(packet) if tagger else [packet]:
                             tagged.stream = out_stream
                             output.mux(tagged)

@@ -54,6 +54,20 @@ def shown(path) -> list[np.ndarray]:
 
 
 @pytest.fixture
+def wrapped(monkeypatch) -> list:
+    """The pictures wrapped into frames (``av.VideoFrame.from_ndarray``) while a test runs."""
+    calls = []
+    from_ndarray = av.VideoFrame.from_ndarray
+
+    def counting(array, *args, **kwargs):
+        calls.append(array.shape)
+        return from_ndarray(array, *args, **kwargs)
+
+    monkeypatch.setattr(av.VideoFrame, "from_ndarray", counting)
+    return calls
+
+
+@pytest.fixture
 def stored_once():
     heldframes.store_held_pictures_once(True)
     yield
@@ -61,16 +75,8 @@ def stored_once():
 
 
 @pytest.mark.parametrize("container, codec, pixel_format, options", FORMATS)
-def test_by_default_a_held_picture_is_converted_once_into_manims_file(tmp_path, monkeypatch, container, codec,
+def test_by_default_a_held_picture_is_converted_once_into_manims_file(tmp_path, wrapped, container, codec,
                                                                       pixel_format, options):
-    wrapped = []
-    from_ndarray = av.VideoFrame.from_ndarray
-
-    def counting(array, *args, **kwargs):
-        wrapped.append(array.shape)
-        return from_ndarray(array, *args, **kwargs)
-
-    monkeypatch.setattr(av.VideoFrame, "from_ndarray", counting)
     spec = spec_of(container, codec, pixel_format, (("crf", "23"),) if codec == "libx264" else ())
     manims = encode(tmp_path / f"manim.{container}", spec, heldframes._manims_write_frame, heldframes._manims_finish)
     assert len(wrapped) == 24
@@ -85,16 +91,8 @@ def test_by_default_a_held_picture_is_converted_once_into_manims_file(tmp_path, 
 
 
 @pytest.mark.parametrize("container, codec, pixel_format, options", FORMATS)
-def test_stored_once_a_held_picture_is_shown_as_long(tmp_path, monkeypatch, stored_once, container, codec,
+def test_stored_once_a_held_picture_is_shown_as_long(tmp_path, wrapped, stored_once, container, codec,
                                                      pixel_format, options):
-    wrapped = []
-    from_ndarray = av.VideoFrame.from_ndarray
-
-    def counting(array, *args, **kwargs):
-        wrapped.append(array.shape)
-        return from_ndarray(array, *args, **kwargs)
-
-    monkeypatch.setattr(av.VideoFrame, "from_ndarray", counting)
     spec = spec_of(container, codec, pixel_format, options)
     manims = encode(tmp_path / f"manim.{container}", spec, heldframes._manims_write_frame, heldframes._manims_finish)
     assert len(wrapped) == 24  # manim: once per frame written

@@ -342,10 +342,10 @@ def median_run(runs: list[Run]) -> Run:
 
 def spread(runs: list[Run]) -> str:
     """The median wall time of ``runs``, and each of them in the order they ran."""
-    median = f"{median_run(runs).seconds:.0f} s"
+    median = f"{median_run(runs).seconds:.1f} s"
     if len(runs) == 1:
         return median
-    return f"{median} (median of {len(runs)}: {', '.join(f'{run.seconds:.0f}' for run in runs)} s)"
+    return f"{median} (median of {len(runs)}: {', '.join(f'{run.seconds:.1f}' for run in runs)} s)"
 
 
 def first_previews(work: Path, count: int) -> list[Run]:

@@ -39,7 +39,7 @@ def test_makespan_starts_a_scenes_segments_after_its_plan(benchmark):
 def test_first_previews_give_their_median_and_each_run(benchmark):
     runs = [benchmark.Run("render.py --quality low --jobs 2", seconds, []) for seconds in (41.2, 31.4, 33.0)]
     assert benchmark.median_run(runs) is runs[2]
-    assert benchmark.spread(runs) == "33 s (median of 3: 41, 31, 33 s)"
-    assert benchmark.spread(runs[:1]) == "41 s"
+    assert benchmark.spread(runs) == "33.0 s (median of 3: 41.2, 31.4, 33.0 s)"
+    assert benchmark.spread(runs[:1]) == "41.2 s"
     # An even count takes the lower of the middle two, a run that happened.
     assert benchmark.median_run(runs[:2]) is runs[1]

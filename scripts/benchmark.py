@@ -468,4 +468,9 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    try:
+        main()
+    except KeyboardInterrupt:
+        # The runs' temporary folders are already removed; the table is printed only at the end.
+        print("benchmark: interrupted; no table was printed", file=sys.stderr)
+        sys.exit(130)
